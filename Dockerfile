@@ -1,0 +1,29 @@
+# The application image: gunicorn for the web, the same image for Celery worker and beat.
+FROM python:3.13-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN groupadd --system app && useradd --system --gid app --home-dir /app app
+
+COPY pyproject.toml README.md ./
+COPY mentoring ./mentoring
+COPY people ./people
+COPY programs ./programs
+COPY pairings ./pairings
+COPY confidentiality ./confidentiality
+COPY reviews ./reviews
+COPY templates ./templates
+COPY static ./static
+COPY manage.py ./
+RUN pip install . \
+    # Static files are collected at build time; the key only lets settings load here.
+    && SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput \
+    && mkdir -p /app/media && chown -R app:app /app/media
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "mentoring.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]

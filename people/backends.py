@@ -1,0 +1,30 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+
+class EmailBackend(ModelBackend):
+    """Sign in with an e-mail address (any letter case) or a username."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: object,
+    ):
+        if username is None or password is None:
+            return None
+        model = get_user_model()
+        username = username.strip()
+        user = (
+            model._default_manager.filter(email__iexact=username).first()
+            or model._default_manager.filter(username__iexact=username).first()
+        )
+        if user is None:
+            # Spend the same time as a real check so timing does not reveal who exists.
+            model().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,63 @@
+import time
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
+from people.models import Employee, User
+from people.services import employee_import_csv, employee_rows_to_csv, user_add_to_role
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo company (North Bank) with one sign-in per role. Safe to run again: "
+        "an existing demo company is kept as it is."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--employees",
+            type=int,
+            default=300,
+            help="how many employees the demo company has (default 300)",
+        )
+
+    def handle(self, *args, employees: int, **options):
+        if employees < len(DEMO_PEOPLE) + 40:
+            raise CommandError(f"--employees must be at least {len(DEMO_PEOPLE) + 40}")
+        started = time.perf_counter()
+        if Employee.objects.filter(email=DEMO_PEOPLE[0].email).exists():
+            self.stdout.write(
+                f"The demo company is already loaded ({Employee.objects.count()} employees); "
+                "nothing was added."
+            )
+        else:
+            self._load(employees)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo company loaded: {Employee.objects.count()} employees in "
+                    f"{time.perf_counter() - started:.1f} s."
+                )
+            )
+        self._print_sign_ins()
+
+    @transaction.atomic
+    def _load(self, employees: int) -> None:
+        result = employee_import_csv(file=employee_rows_to_csv(demo_rows(employees)))
+        if not result.ok:
+            raise CommandError("; ".join(str(e) for e in result.errors[:5]))
+        # One hash for every demo account: hashing thousands of passwords one by one would
+        # take minutes. Demo data only; real accounts set their own through password reset.
+        User.objects.filter(employee__isnull=False).update(password=make_password(DEMO_PASSWORD))
+        for person in DEMO_PEOPLE:
+            if person.role_group:
+                user_add_to_role(user=User.objects.get(email=person.email), role=person.role_group)
+
+    def _print_sign_ins(self) -> None:
+        self.stdout.write(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+        for person in DEMO_PEOPLE:
+            self.stdout.write(
+                f"  {person.key:<12} {person.email:<32} {person.first_name} {person.last_name}, "
+                f"{person.title}"
+            )

@@ -1,0 +1,49 @@
+"""Company-wide roles, as Django groups with model permissions.
+
+Per-object roles (coordinator, committee member, mentor, mentoree, panel member) are
+guardian object permissions granted by the services of later apps; these groups only
+carry what a whole role may do. HR admins get the admin (staff) but are never superusers,
+and no model permission here ever lets anyone read a note (F1).
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+HR_ADMINS = "HR admins"
+TALENT_TEAM = "Talent team"
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    HR_ADMINS: [
+        "people.view_employee",
+        "people.add_employee",
+        "people.change_employee",
+        "people.view_user",
+        "axes.view_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
+    ],
+    TALENT_TEAM: [],
+}
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Create the role groups and set exactly the permissions declared above."""
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted: list[Permission] = []
+        for code in codes:
+            app_label, codename = code.split(".")
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def roles_sync_after_migrate(sender, **kwargs) -> None:
+    """Run once per migrate, after the last app's permissions exist."""
+    from django.apps import apps
+
+    with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
+    if sender.name == with_models[-1].name:
+        roles_sync()
