@@ -10,4 +10,4 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"roles": None}
     if not hasattr(request, "_roles"):
         request._roles = roles_for(user)
-    return {"roles": request._roles}
+    return {"roles": request._roles, "unread_count": request._roles.unread_count}

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass, field
 
-from people.models import User
+from people.models import Employee, User
 from people.roles import HR_ADMINS, TALENT_TEAM
 from people.selectors import employee_for_user
+from programs import selectors as program_selectors
+from programs.models import GroupSession
 
 
 @dataclass(frozen=True)
@@ -16,11 +18,16 @@ class Capability:
 
 @dataclass
 class Roles:
-    employee: object | None = None
+    employee: Employee | None = None
     is_hr_admin: bool = False
     is_talent_team: bool = False
     is_group_only: bool = False
     is_superuser: bool = False
+    is_coordinator: bool = False
+    is_committee_member: bool = False
+    can_create_programs: bool = False
+    leads_sessions: bool = False
+    unread_count: int = 0
     capabilities: list[Capability] = field(default_factory=list)
 
     @property
@@ -28,6 +35,10 @@ class Roles:
         labels = []
         if self.employee is not None:
             labels.append("Executive" if self.is_group_only else "Employee")
+        if self.is_coordinator:
+            labels.append("Coordinator")
+        if self.is_committee_member:
+            labels.append("Committee")
         if self.is_hr_admin:
             labels.append("HR admin")
         if self.is_talent_team:
@@ -38,7 +49,7 @@ class Roles:
 
 
 def roles_for(user: User) -> Roles:
-    """The roles of one user, read with one query for the directory entry and one for groups."""
+    """The roles of one user, in a handful of queries whatever their number of programs."""
     if not user.is_authenticated:
         return Roles()
     groups = {g.name for g in user.groups.all()}
@@ -49,6 +60,11 @@ def roles_for(user: User) -> Roles:
         is_talent_team=TALENT_TEAM in groups,
         is_group_only=bool(employee and employee.is_group_only),
         is_superuser=user.is_superuser,
+        is_coordinator=program_selectors.is_any_coordinator(user=user),
+        is_committee_member=program_selectors.committee_programs(user=user).exists(),
+        can_create_programs=user.has_perm("programs.add_program"),
+        leads_sessions=bool(employee and GroupSession.objects.filter(leader=employee).exists()),
+        unread_count=user.notifications.filter(read_at__isnull=True).count(),
     )
     caps = roles.capabilities
     if employee is not None:
@@ -58,6 +74,7 @@ def roles_for(user: User) -> Roles:
                     "Lead group mentoring sessions",
                     "At your level you share your experience with a whole group rather than "
                     "mentoring one person, so no single mentoree's career depends on your view.",
+                    "/programs/sessions/",
                 )
             )
         else:
@@ -66,8 +83,35 @@ def roles_for(user: User) -> Roles:
                     "Join a mentoring program",
                     "Browse the open programs and apply as a mentor or as a mentoree. Taking "
                     "part never puts your job at risk, and what you discuss stays in the pair.",
+                    "/programs/",
                 )
             )
+        caps.append(
+            Capability(
+                "Your applications",
+                "Follow, edit or withdraw your applications, and reread the commitments you "
+                "accepted.",
+                "/programs/applications/",
+            )
+        )
+    if roles.is_coordinator or roles.can_create_programs:
+        caps.append(
+            Capability(
+                "Run your programs",
+                "Create programs, open and close applications, name the committee, schedule "
+                "group sessions and publish resources.",
+                "/programs/",
+            )
+        )
+    if roles.is_committee_member:
+        caps.append(
+            Capability(
+                "Review applications",
+                "Vote on the applications waiting for the committee and record decisions. "
+                "You never see the application of someone you manage.",
+                "/programs/committee/",
+            )
+        )
     if roles.is_talent_team:
         caps.append(
             Capability(
@@ -79,8 +123,8 @@ def roles_for(user: User) -> Roles:
         caps.append(
             Capability(
                 "Manage the directory",
-                "Import the HRIS export, maintain employees and read the access log in the "
-                "admin. Confidential text is never shown there.",
+                "Import the HRIS export, maintain employees and programs and read the access "
+                "log in the admin. Confidential text is never shown there.",
                 "/admin/",
             )
         )

@@ -15,7 +15,16 @@ from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.FileAwareEnv()
+class _StrippedFileAwareMapping(environ.FileAwareMapping):
+    """`SECRET_KEY_FILE` and friends: a secret file's trailing newline is not the secret."""
+
+    def __getitem__(self, key: str) -> str:
+        value = super().__getitem__(key)
+        return value.strip() if self.env.get(key + "_FILE") else value
+
+
+env = environ.Env()
+env.ENVIRON = _StrippedFileAwareMapping()
 if env.bool("READ_DOT_ENV", default=False):
     environ.Env.read_env(BASE_DIR / ".env")
 
@@ -135,6 +144,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Sign-in ignores letter case, so the lockout must count every spelling as one name.
+AXES_USERNAME_CALLABLE = "people.backends.axes_username"
 AXES_VERBOSE = False
 
 # django-guardian: no anonymous user object; permissions are explicit per object.
@@ -197,8 +208,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
-globals().update(EMAIL_CONFIG)
+_email = env.email("EMAIL_URL", default="consolemail://")
+_mailer_options = {
+    "host": _email.get("EMAIL_HOST"),
+    "port": _email.get("EMAIL_PORT"),
+    "username": _email.get("EMAIL_HOST_USER"),
+    "password": _email.get("EMAIL_HOST_PASSWORD"),
+    "use_tls": _email.get("EMAIL_USE_TLS"),
+    "use_ssl": _email.get("EMAIL_USE_SSL"),
+    "timeout": env.int("EMAIL_TIMEOUT", default=10),
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": (
+            {k: v for k, v in _mailer_options.items() if v not in (None, "")}
+            if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Mentoring programs <mentoring@localhost>"
 )
@@ -251,3 +280,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Programs ---------------------------------------------------------------------------------
+RESOURCE_MAX_BYTES = env.int("RESOURCE_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

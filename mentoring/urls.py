@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mentoring import views
+from people.forms import PasswordResetForm
 
 admin.site.site_header = "Mentoring programs: administration"
 admin.site.site_title = "Mentoring administration"
@@ -20,6 +21,7 @@ account_patterns = [
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
         ),
@@ -46,6 +48,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include(account_patterns)),
+    path("inbox/", views.inbox, name="inbox"),
+    path("programs/", include("programs.urls")),
     path("admin/", admin.site.urls),
 ]
 

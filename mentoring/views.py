@@ -17,6 +17,20 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The person's in-app messages; opening the inbox marks them read."""
+    from django.core.paginator import Paginator
+
+    from people.services import notifications_mark_read
+
+    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
+    unread_ids = {n.pk for n in page if n.read_at is None}
+    response = render(request, "inbox.html", {"page": page, "unread_ids": unread_ids})
+    notifications_mark_read(user=request.user)
+    return response
+
+
 def _check_database() -> str:
     try:
         with connection.cursor() as cursor:

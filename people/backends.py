@@ -28,3 +28,12 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
+    """The name django-axes counts failures against: as the sign-in backend reads it."""
+    credentials = credentials or {}
+    username = credentials.get("username")
+    if username is None and request is not None:
+        username = request.POST.get("username", "")
+    return (username or "").strip().lower()

@@ -74,3 +74,22 @@ class Employee(models.Model):
     def is_group_only(self) -> bool:
         """At or above the group-only level: leads group sessions, never mentors one-to-one."""
         return self.level >= settings.GROUP_ONLY_LEVEL
+
+
+class Notification(models.Model):
+    """An in-app message to one person. Carries a title and a link, never confidential text (F9)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(max_length=200)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"notification #{self.pk}"

@@ -11,6 +11,7 @@ from django.db import transaction
 
 HR_ADMINS = "HR admins"
 TALENT_TEAM = "Talent team"
+PROGRAM_COORDINATORS = "Program coordinators"
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     HR_ADMINS: [
@@ -21,8 +22,24 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
+        "programs.view_program",
+        "programs.add_program",
+        "programs.change_program",
+        "programs.view_commitment",
+        "programs.view_application",
+        "programs.view_tag",
+        "programs.add_tag",
+        "programs.change_tag",
+        "programs.view_groupsession",
+        "programs.view_resource",
+        "programs.add_resource",
+        "programs.change_resource",
+        "programs.delete_resource",
     ],
     TALENT_TEAM: [],
+    # May create programs in the browser (and then coordinates them); per-program rights
+    # come from the coordinate_program object permission.
+    PROGRAM_COORDINATORS: ["programs.add_program"],
 }
 
 

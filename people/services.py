@@ -12,9 +12,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from people.models import Employee, User
-from people.roles import HR_ADMINS, TALENT_TEAM
+from people.roles import HR_ADMINS, ROLE_PERMISSIONS
 
 REQUIRED_COLUMNS = (
     "employee_number",
@@ -93,14 +95,28 @@ class _Row:
     is_active: bool
 
 
+class _NotUtf8(Exception):
+    def __init__(self, lines: list[int]):
+        self.lines = lines
+
+
 def _read_text(file: IO[bytes] | IO[str] | bytes | str) -> str:
     data = file.read() if hasattr(file, "read") else file
     if isinstance(data, bytes):
-        return data.decode("utf-8-sig")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            bad = []
+            for number, line in enumerate(data.split(b"\n"), start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    bad.append(number)
+            raise _NotUtf8(bad[:20]) from None
     return data.removeprefix("\ufeff")
 
 
-def _parse(text: str, errors: list[RowError]) -> list[_Row]:
+def _parse(text: str, errors: list[RowError], numbers_in_file: set[str]) -> list[_Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     if not header:
@@ -122,6 +138,8 @@ def _parse(text: str, errors: list[RowError]) -> list[_Row]:
         values = {k: (v or "").strip() for k, v in raw.items()}
         if not any(values.values()):
             continue  # a blank line
+        if values["employee_number"]:
+            numbers_in_file.add(values["employee_number"])
         row_errors: list[str] = []
         for name in ("employee_number", "first_name", "last_name", "email", "title", "department"):
             if not values[name]:
@@ -172,7 +190,7 @@ def _parse(text: str, errors: list[RowError]) -> list[_Row]:
     return rows
 
 
-def _check_file(rows: list[_Row], errors: list[RowError]) -> None:
+def _check_file(rows: list[_Row], errors: list[RowError], numbers_in_file: set[str]) -> None:
     """Cross-row rules: duplicates, e-mails taken, unknown managers and management cycles."""
     first_line_of_number: dict[str, int] = {}
     first_line_of_email: dict[str, int] = {}
@@ -202,13 +220,19 @@ def _check_file(rows: list[_Row], errors: list[RowError]) -> None:
     emails = [row.email for row in rows]
     holder_of_email = {
         email.lower(): number
-        for email, number in Employee.objects.filter(email__in=emails).values_list(
-            "email", "number"
-        )
+        for email, number in Employee.objects.annotate(lower_email=Lower("email"))
+        .filter(lower_email__in=emails)
+        .values_list("email", "number")
     }
-    account_emails = set(
-        User.objects.filter(email__in=emails, employee__isnull=True).values_list("email", flat=True)
-    )
+    # Accounts outside the directory (an admin, a superuser) own their address and username
+    # in any letter case.
+    account_emails = set()
+    for email, username in (
+        User.objects.annotate(lower_email=Lower("email"), lower_username=Lower("username"))
+        .filter(Q(lower_email__in=emails) | Q(lower_username__in=emails), employee__isnull=True)
+        .values_list("email", "username")
+    ):
+        account_emails.update({email.lower(), username.lower()})
     for row in rows:
         holder = holder_of_email.get(row.email)
         if holder is not None and holder != row.number:
@@ -227,7 +251,11 @@ def _check_file(rows: list[_Row], errors: list[RowError]) -> None:
     for row in rows:
         manager_of[row.number] = row.manager_number
     for row in rows:
-        if row.manager_number and row.manager_number not in manager_of:
+        if (
+            row.manager_number
+            and row.manager_number not in manager_of
+            and row.manager_number not in numbers_in_file
+        ):
             errors.append(
                 RowError(
                     row.line,
@@ -268,16 +296,22 @@ def employee_import_csv(*, file: IO[bytes] | IO[str] | bytes | str) -> ImportRes
     result = ImportResult()
     try:
         text = _read_text(file)
-    except UnicodeDecodeError:
-        result.errors.append(RowError(0, "the file is not UTF-8 text; export it as CSV UTF-8"))
+    except _NotUtf8 as exc:
+        result.errors.extend(
+            RowError(line, "this line is not UTF-8 text; export the file as CSV UTF-8")
+            for line in exc.lines
+        )
         return result
-    rows = _parse(text, result.errors)
+    numbers_in_file: set[str] = set()
+    rows = _parse(text, result.errors, numbers_in_file)
     if not rows and not result.errors:
         result.errors.append(RowError(0, "the file holds no employees"))
-    if result.errors:
+    if result.errors and not rows:
         return result
-    _check_file(rows, result.errors)
+    # Cross-row checks run even when some rows are bad, so one upload lists every problem.
+    _check_file(rows, result.errors, numbers_in_file)
     if result.errors:
+        result.errors.sort(key=lambda e: e.line)
         return result
     try:
         with transaction.atomic():
@@ -386,10 +420,28 @@ def employee_rows_to_csv(rows: Iterable[dict[str, object]]) -> str:
 @transaction.atomic
 def user_add_to_role(*, user: User, role: str) -> None:
     """Put a user in a company-wide role. HR admins get the admin site, never superuser."""
-    if role not in (HR_ADMINS, TALENT_TEAM):
+    if role not in ROLE_PERMISSIONS:
         raise ValueError(f"unknown role {role!r}")
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
     if role == HR_ADMINS and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+
+
+def notification_send(*, recipient: User, title: str, url: str = "") -> None:
+    """Put a message in someone's in-app inbox. The title must never hold confidential text."""
+    from people.models import Notification
+
+    Notification.objects.create(recipient=recipient, title=title[:200], url=url)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User) -> int:
+    from django.utils import timezone
+
+    from people.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -31,9 +31,7 @@ def mentor(db):
 
 @pytest.fixture
 def mentoree(db):
-    return _person(
-        "Samuel", "Okoro", title="Engineering Manager", department="Technology", level=5
-    )
+    return _person("Samuel", "Okoro", title="Engineering Manager", department="Technology", level=5)
 
 
 @pytest.fixture
@@ -57,9 +55,7 @@ def committee_member(db):
 
 @pytest.fixture
 def talent_reviewer(db):
-    user = _person(
-        "Claire", "Dumont", title="Talent Review Partner", department="People", level=6
-    )
+    user = _person("Claire", "Dumont", title="Talent Review Partner", department="People", level=6)
     user_add_to_role(user=user, role=TALENT_TEAM)
     return user
 

@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory, Password
 
 from people.models import Employee, User
 
-DEFAULT_PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test accounts only
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
 FIRST_NAMES = ["Ada", "Ben", "Chloe", "Dmitri", "Elena", "Felix", "Grace", "Hiro", "Ines", "Jamal"]
 LAST_NAMES = ["Abara", "Bauer", "Costa", "Dubois", "Eriksson", "Fischer", "Gupta", "Haddad"]

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
-from pytest_django.asserts import assertInHTML
 from django.urls import reverse
+from pytest_django.asserts import assertInHTML
 
 from people.models import Employee
 from people.services import employee_import_csv
@@ -20,12 +20,28 @@ from tests.factories import UserFactory
 
 User = get_user_model()
 
-HEADER = "employee_number,first_name,last_name,email,title,department,level,manager_number,location,active"
+HEADER = (
+    "employee_number,first_name,last_name,email,title,department,level,manager_number,"
+    "location,active"
+)
 
 
-def row(number, first, last, email, *, title="Analyst", department="Operations", level="3",
-        manager="", location="London", active="yes"):
-    return ",".join([number, first, last, email, title, department, str(level), manager, location, active])
+def row(
+    number,
+    first,
+    last,
+    email,
+    *,
+    title="Analyst",
+    department="Operations",
+    level="3",
+    manager="",
+    location="London",
+    active="yes",
+):
+    return ",".join(
+        [number, first, last, email, title, department, str(level), manager, location, active]
+    )
 
 
 def csv_text(*rows, header=HEADER):
@@ -37,7 +53,9 @@ def csv_text(*rows, header=HEADER):
 COMPANY = csv_text(
     row("E1", "Margaret", "Ellison", "Margaret.Ellison@Example.COM", title="President", level=10),
     row("E3", "Lina", "Petrova", "lina.petrova@example.com", manager="E2"),
-    row("E2", "Helena", "Marsh", "helena.marsh@example.com", title="Director", level=7, manager="E1"),
+    row(
+        "E2", "Helena", "Marsh", "helena.marsh@example.com", title="Director", level=7, manager="E1"
+    ),
 )
 
 
@@ -67,7 +85,10 @@ def test_good_file_creates_employees_with_accounts_that_have_no_usable_password(
     president = Employee.objects.get(number="E1")
     assert president.email == "margaret.ellison@example.com"
     assert (president.first_name, president.last_name, president.title, president.level) == (
-        "Margaret", "Ellison", "President", 10,
+        "Margaret",
+        "Ellison",
+        "President",
+        10,
     )
     account = president.user
     assert account.username == "margaret.ellison@example.com"
@@ -96,10 +117,19 @@ def test_file_exported_by_excel_with_a_byte_order_mark_is_read(db):
 
 def test_reimport_updates_people_by_employee_number(company):
     second = csv_text(
-        row("E1", "Margaret", "Ellison", "margaret.ellison@example.com", title="President", level=10),
+        row(
+            "E1", "Margaret", "Ellison", "margaret.ellison@example.com", title="President", level=10
+        ),
         row("E3", "Lina", "Petrova", "lina.petrova@example.com", manager="E1"),  # moved
-        row("E2", "Helena", "Marsh", "helena.marsh@example.com", title="Chief Risk Officer",
-            level=9, manager="E1"),  # promoted
+        row(
+            "E2",
+            "Helena",
+            "Marsh",
+            "helena.marsh@example.com",
+            title="Chief Risk Officer",
+            level=9,
+            manager="E1",
+        ),  # promoted
         row("E4", "Noah", "Quinn", "noah.quinn@example.com", manager="E2"),  # joined
     )
 
@@ -143,9 +173,7 @@ def test_deactivated_employee_cannot_sign_in(company, password):
     assert client.post(reverse("login"), login).status_code == 302
     client.post(reverse("logout"))
 
-    result = employee_import_csv(
-        file=COMPANY.replace("E2,London,yes", "E2,London,no")
-    )
+    result = employee_import_csv(file=COMPANY.replace("E2,London,yes", "E2,London,no"))
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
     assert not Employee.objects.get(number="E3").is_active
@@ -174,11 +202,13 @@ def _directory(db):
 BAD_FILES = {
     "unknown manager": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com", manager="E999")),
-        3, "E999",
+        3,
+        "E999",
     ),
     "own manager": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com", manager="E2")),
-        3, "own manager",
+        3,
+        "own manager",
     ),
     "management cycle within the file": (
         csv_text(
@@ -187,58 +217,75 @@ BAD_FILES = {
             row("E2", "Ben", "Bauer", "ben.bauer@example.com", manager="E1"),
             row("E3", "Chen", "Costa", "chen.costa@example.com", manager="E2"),
         ),
-        3, "cycle",
+        3,
+        "cycle",
     ),
     "management cycle with the directory": (
         # D2 already reports to D1; the file makes D1 report to D2.
-        csv_text(GOOD_ROW, row("D1", "Victor", "Adeyemi", "victor.adeyemi@example.com",
-                               level=9, manager="D2")),
-        3, "cycle",
+        csv_text(
+            GOOD_ROW,
+            row("D1", "Victor", "Adeyemi", "victor.adeyemi@example.com", level=9, manager="D2"),
+        ),
+        3,
+        "cycle",
     ),
     "duplicate employee number": (
         csv_text(GOOD_ROW, row("G1", "Ben", "Bauer", "ben.bauer@example.com")),
-        3, "line 2",
+        3,
+        "line 2",
     ),
     "duplicate e-mail in the file": (
         csv_text(GOOD_ROW, row("E2", "Grace", "Whitfield", "Grace.Whitfield@example.com")),
-        3, "line 2",
+        3,
+        "line 2",
     ),
     "e-mail of another employee": (
         csv_text(GOOD_ROW, row("E9", "Priya", "Shah", "priya.shah@example.com")),
-        3, "D2",
+        3,
+        "D2",
     ),
     "bad e-mail": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer.example.com")),
-        3, "ben.bauer.example.com",
+        3,
+        "ben.bauer.example.com",
     ),
     "missing column": (
-        csv_text("G1,Grace,Whitfield,grace.whitfield@example.com,Analyst,Operations,",
-                 header="employee_number,first_name,last_name,email,title,department,manager_number"),
-        1, "level",
+        csv_text(
+            "G1,Grace,Whitfield,grace.whitfield@example.com,Analyst,Operations,",
+            header="employee_number,first_name,last_name,email,title,department,manager_number",
+        ),
+        1,
+        "level",
     ),
     "non-integer level": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com", level="three")),
-        3, "three",
+        3,
+        "three",
     ),
     "level out of range": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com", level="-1")),
-        3, "level",
+        3,
+        "level",
     ),
     "active neither yes nor no": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com", active="maybe")),
-        3, "maybe",
+        3,
+        "maybe",
     ),
     "too few fields": (
         csv_text(GOOD_ROW, "E2,Ben,Bauer,ben.bauer@example.com,Analyst,Operations,3"),
-        3, "fields",
+        3,
+        "fields",
     ),
     "too many fields": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com") + ",extra"),
-        3, "fields",
+        3,
+        "fields",
     ),
     "value too long": (
         csv_text(GOOD_ROW, row("E2", "Ben", "Bauer", "ben.bauer@example.com", title="x" * 201)),
-        3, "title",
+        3,
+        "title",
     ),
 }
 
@@ -262,9 +309,7 @@ def test_bad_row_saves_nothing_and_names_its_line(db, kind):
 
 
 @pytest.mark.parametrize("account_email", ["sam.root@example.test", "Sam.Root@example.test"])
-def test_email_of_an_account_outside_the_directory_is_refused_in_any_letter_case(
-    db, account_email
-):
+def test_email_of_an_account_outside_the_directory_is_refused_in_any_letter_case(db, account_email):
     """Two accounts with one address would make sign-in by e-mail pick either of them.
 
     `createsuperuser` keeps the letter case of the local part, so such accounts exist.

@@ -8,7 +8,11 @@ from tests.factories import EmployeeFactory
 
 @pytest.fixture
 def tree(db):
-    """president -> vp -> director -> manager -> (analyst, analyst_peer); president -> other_vp -> other_director."""
+    """Two lines under one president.
+
+    president -> vp -> director -> manager -> analyst and analyst_peer
+    president -> other_vp -> other_director
+    """
     people = {}
     people["president"] = EmployeeFactory(level=10)
     people["vp"] = EmployeeFactory(level=9, manager=people["president"])
@@ -29,7 +33,10 @@ def test_chain_up_lists_managers_nearest_first(tree):
 
 def test_chain_up_stops_at_the_depth_asked_for(tree):
     assert reporting_chain_up(employee=tree["analyst"], depth=1) == [tree["manager"]]
-    assert reporting_chain_up(employee=tree["analyst"], depth=2) == [tree["manager"], tree["director"]]
+    assert reporting_chain_up(employee=tree["analyst"], depth=2) == [
+        tree["manager"],
+        tree["director"],
+    ]
     assert reporting_chain_up(employee=tree["analyst"], depth=0) == []
 
 

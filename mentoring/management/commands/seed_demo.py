@@ -7,12 +7,13 @@ from django.db import transaction
 from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
 from people.models import Employee, User
 from people.services import employee_import_csv, employee_rows_to_csv, user_add_to_role
+from programs.demo import load_demo_programs
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo company (North Bank) with one sign-in per role. Safe to run again: "
-        "an existing demo company is kept as it is."
+        "Load the demo company (North Bank) with one sign-in per role, and its mentoring "
+        "programs. Safe to run again: what already exists is kept as it is."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +39,13 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"Demo company loaded: {Employee.objects.count()} employees in "
                     f"{time.perf_counter() - started:.1f} s."
+                )
+            )
+        if load_demo_programs():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo programs loaded: an executive mentoring program and a one-to-one "
+                    "program, with applications, a committee, group sessions and resources."
                 )
             )
         self._print_sign_ins()

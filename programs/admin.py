@@ -1,0 +1,146 @@
+"""The admin for HR admins: programs and their coordinators, tags, resources, and metadata
+of applications and sessions. No motivation, goals, vote comment or decision reason is shown
+here: the admin is for running programs, not for reading what people wrote."""
+
+from django import forms
+from django.contrib import admin
+
+from people.models import User
+from programs import selectors, services
+from programs.models import Application, Commitment, GroupSession, Program, Resource, Tag
+
+
+class ProgramAdminForm(forms.ModelForm):
+    coordinators = forms.ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        required=False,
+        widget=admin.widgets.FilteredSelectMultiple("coordinators", is_stacked=False),
+        help_text="People who run this program in the browser.",
+    )
+
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "description",
+            "audience",
+            "applications_open_on",
+            "applications_close_on",
+            "starts_on",
+            "ends_on",
+            "default_mentor_capacity",
+            "min_mentor_level",
+            "max_mentoree_level",
+            "quorum_votes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["coordinators"].initial = selectors.coordinators_of(program=self.instance)
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramAdminForm
+    list_display = ("name", "kind", "status", "applications_open_on", "starts_on", "ends_on")
+    list_filter = ("kind", "status")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    # Status moves only one step at a time, by a coordinator in the browser.
+    readonly_fields = ("status",)
+
+    def save_model(self, request, obj, form, change):
+        services.program_save_from_admin(
+            program=obj, by=request.user, coordinators=form.cleaned_data["coordinators"]
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # Coordinators are granted in save_model through the service; nothing else relates.
+        pass
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    """Metadata only: who applied to what, and where it stands."""
+
+    list_display = ("pk", "program", "applicant", "role", "status", "submitted_at", "decided_at")
+    list_filter = ("program", "role", "status")
+    list_select_related = ("program", "applicant")
+    fields = ("program", "applicant", "role", "status", "submitted_at", "decided_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ("program", "version", "published_at")
+    list_filter = ("program",)
+    readonly_fields = ("program", "version", "text", "published_at", "published_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupSession)
+class GroupSessionAdmin(admin.ModelAdmin):
+    list_display = ("title", "program", "leader", "starts_at", "capacity")
+    list_filter = ("program",)
+    list_select_related = ("program", "leader")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ResourceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["program", "title", "description", "file"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(admin.ModelAdmin):
+    form = ResourceAdminForm
+    list_display = ("title", "program", "original_name", "size", "download_count", "created_at")
+    list_filter = ("program",)
+    search_fields = ("title",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("file",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["program", "title", "description"])
+            return
+        published = services.resource_publish(
+            by=request.user,
+            program=obj.program,
+            title=obj.title,
+            description=obj.description,
+            file=form.cleaned_data["file"],
+        )
+        obj.pk = published.pk
+        obj.__dict__.update({k: v for k, v in published.__dict__.items() if k != "_state"})
+        obj._state.adding = False

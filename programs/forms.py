@@ -1,0 +1,165 @@
+from django import forms
+from django.conf import settings
+
+from people.models import Employee
+from programs.models import Application, GroupSession, Program, Tag, Vote
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value
+
+
+class ProgramForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "description",
+            "audience",
+            "applications_open_on",
+            "applications_close_on",
+            "starts_on",
+            "ends_on",
+            "default_mentor_capacity",
+            "min_mentor_level",
+            "max_mentoree_level",
+            "quorum_votes",
+        ]
+        widgets = {
+            "applications_open_on": DateInput,
+            "applications_close_on": DateInput,
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "audience": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"slug": "Short name for the web address, e.g. exec-2027."}
+
+
+class ApplicationForm(forms.ModelForm):
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Topics",
+        help_text="Development goals (mentorees) or areas of expertise (mentors).",
+    )
+
+    class Meta:
+        model = Application
+        fields = ["motivation", "goals", "tags", "availability", "mentor_capacity"]
+        widgets = {
+            "motivation": forms.Textarea(attrs={"rows": 4}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"availability": "For example: Tuesday mornings, twice a month."}
+
+    def __init__(self, *args, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motivation"].required = True
+        if role != Application.Role.MENTOR:
+            del self.fields["mentor_capacity"]
+            self.fields["goals"].label = "What you want to develop"
+        else:
+            self.fields["goals"].label = "What you can offer"
+            self.fields["mentor_capacity"].widget.attrs.update({"min": 1, "max": 10})
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen only by the committee, never by the applicant.",
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=Vote.Choice.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded with the decision; seen by the committee and coordinators.",
+    )
+
+
+class CommitmentForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 18}), max_length=20000)
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label="E-mail address of the employee")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        employee = (
+            Employee.objects.filter(email__iexact=email, is_active=True)
+            .select_related("user")
+            .first()
+        )
+        if employee is None:
+            raise forms.ValidationError("No active employee has that e-mail address.")
+        self.employee = employee
+        return email
+
+
+class SessionForm(forms.ModelForm):
+    leader_email = forms.EmailField(
+        label="Leader's e-mail address",
+        help_text=(
+            f"Usually an executive (grade {settings.GROUP_ONLY_LEVEL} or above): they lead "
+            "groups rather than mentoring one person."
+        ),
+    )
+
+    class Meta:
+        model = GroupSession
+        fields = ["title", "description", "starts_at", "duration_minutes", "location", "capacity"]
+        widgets = {
+            "starts_at": DateTimeInput,
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean_leader_email(self):
+        email = self.cleaned_data["leader_email"].strip().lower()
+        leader = Employee.objects.filter(email__iexact=email, is_active=True).first()
+        if leader is None:
+            raise forms.ValidationError("No active employee has that e-mail address.")
+        self.leader = leader
+        return email
+
+
+class AttendanceForm(forms.Form):
+    def __init__(self, *args, registrations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended"] = forms.MultipleChoiceField(
+            choices=[(r.pk, r.participant.full_name) for r in registrations],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            label="Who attended",
+        )
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    file = forms.FileField(
+        help_text="PDF or office document (Word, Excel, PowerPoint, OpenDocument), up to "
+        f"{settings.RESOURCE_MAX_BYTES // 1_048_576} MB."
+    )
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(max_length=60)

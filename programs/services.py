@@ -1,0 +1,666 @@
+"""Writes for programs: the program life cycle, per-program roles, the commitment,
+applications and the committee, group sessions and resources.
+
+Every refusal is a ValidationError whose message a coordinator understands; views show it
+and nothing changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from people.models import Employee, User
+from people.roles import PROGRAM_COORDINATORS
+from people.services import notification_send
+from programs import selectors
+from programs.models import (
+    Application,
+    Commitment,
+    CommitmentAcceptance,
+    GroupSession,
+    Program,
+    Registration,
+    Resource,
+    Tag,
+    Vote,
+)
+from programs.texts import DEFAULT_COMMITMENT_TEXT
+from programs.validators import resource_content_type, validate_resource_file
+
+COORDINATE = "coordinate_program"
+REVIEW = "review_applications"
+MAX_MENTOR_CAPACITY = 10
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _require_coordinator(*, user: User, program: Program) -> None:
+    if not selectors.is_coordinator(user=user, program=program):
+        raise _refuse("Only a coordinator of this program can do that.", "not_coordinator")
+
+
+# --- Programs -----------------------------------------------------------------------------
+
+
+PROGRAM_FIELDS = (
+    "name",
+    "slug",
+    "kind",
+    "description",
+    "audience",
+    "applications_open_on",
+    "applications_close_on",
+    "starts_on",
+    "ends_on",
+    "default_mentor_capacity",
+    "min_mentor_level",
+    "max_mentoree_level",
+    "quorum_votes",
+)
+
+
+# Program addresses share /programs/ with these pages.
+RESERVED_SLUGS = {
+    "new",
+    "applications",
+    "commitments",
+    "committee",
+    "sessions",
+    "resources",
+    "tags",
+}
+
+
+def _check_program(program: Program) -> None:
+    program.full_clean()
+    errors = {}
+    if program.slug in RESERVED_SLUGS:
+        errors["slug"] = f"'{program.slug}' is reserved for a page of the site; choose another."
+    if program.applications_close_on < program.applications_open_on:
+        errors["applications_close_on"] = "Applications must close after they open."
+    if program.ends_on < program.starts_on:
+        errors["ends_on"] = "The program must end after it starts."
+    if not 1 <= program.default_mentor_capacity <= MAX_MENTOR_CAPACITY:
+        errors["default_mentor_capacity"] = (
+            f"A mentor takes between 1 and {MAX_MENTOR_CAPACITY} mentorees."
+        )
+    if program.quorum_votes < 1:
+        errors["quorum_votes"] = "A decision needs at least one vote."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def program_create(
+    *,
+    created_by: User,
+    coordinators: Iterable[User] = (),
+    commitment_text: str = DEFAULT_COMMITMENT_TEXT,
+    **fields: object,
+) -> Program:
+    """Create a program in draft with version 1 of its commitment.
+
+    In the browser the creator (a member of "Program coordinators") becomes its coordinator;
+    HR admins in the admin name the coordinators instead.
+    """
+    unknown = set(fields) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    program = Program(created_by=created_by, status=Program.Status.DRAFT, **fields)
+    _check_program(program)
+    program.save()
+    Commitment.objects.create(
+        program=program, version=1, text=commitment_text, published_by=created_by
+    )
+    for user in coordinators:
+        coordinator_add(program=program, user=user)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, by: User, **fields: object) -> Program:
+    _require_coordinator(user=by, program=program)
+    unknown = set(fields) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(program, name, value)
+    _check_program(program)
+    program.save()
+    return program
+
+
+@transaction.atomic
+def program_transition(*, program: Program, by: User, to_status: str) -> Program:
+    """Move a program one step along draft -> accepting -> running -> closed, never else."""
+    _require_coordinator(user=by, program=program)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    expected = program.next_status
+    if to_status != expected:
+        current = Program.Status(program.status).label.lower()
+        if expected is None:
+            raise _refuse("A closed program cannot change status any more.", "bad_transition")
+        raise _refuse(
+            f"A program that is {current} can only move to "
+            f"'{Program.Status(expected).label.lower()}'.",
+            "bad_transition",
+        )
+    program.status = to_status
+    program.save(update_fields=["status", "updated_at"])
+    return program
+
+
+@transaction.atomic
+def coordinator_add(*, program: Program, user: User) -> None:
+    assign_perm(COORDINATE, user, program)
+    group, _ = Group.objects.get_or_create(name=PROGRAM_COORDINATORS)
+    user.groups.add(group)
+
+
+@transaction.atomic
+def coordinator_remove(*, program: Program, user: User) -> None:
+    remove_perm(COORDINATE, user, program)
+
+
+@transaction.atomic
+def committee_member_add(*, program: Program, by: User, user: User) -> None:
+    _require_coordinator(user=by, program=program)
+    if not user.is_active:
+        raise _refuse("That account is inactive.", "inactive")
+    assign_perm(REVIEW, user, program)
+
+
+@transaction.atomic
+def committee_member_remove(*, program: Program, by: User, user: User) -> None:
+    _require_coordinator(user=by, program=program)
+    remove_perm(REVIEW, user, program)
+
+
+# --- The commitment -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def commitment_publish(*, program: Program, by: User, text: str) -> Commitment:
+    """Publish a new version. Every admitted participant is asked to accept it again, and
+    until they do they cannot be placed in a new pairing (F5)."""
+    _require_coordinator(user=by, program=program)
+    text = text.strip()
+    if len(text) < 50:
+        raise _refuse("The commitment text must state the promise in full.", "too_short")
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    current = selectors.commitment_current(program=program)
+    if current is not None and current.text.strip() == text:
+        raise _refuse("This text is the same as the current version.", "unchanged")
+    commitment = Commitment.objects.create(
+        program=program,
+        version=(current.version + 1) if current else 1,
+        text=text,
+        published_by=by,
+    )
+    url = reverse("programs:commitment", args=[program.slug])
+    for user in User.objects.filter(
+        employee__applications__program=program,
+        employee__applications__status=Application.Status.ADMITTED,
+    ).distinct():
+        notification_send(
+            recipient=user,
+            title=f"{program.name}: the program commitment has a new version to accept",
+            url=url,
+        )
+    return commitment
+
+
+@transaction.atomic
+def commitment_accept(*, employee: Employee, program: Program) -> CommitmentAcceptance:
+    """Record that an admitted participant accepts the current version (idempotent)."""
+    if not selectors.is_admitted(employee=employee, program=program):
+        raise _refuse("Only admitted participants accept the program commitment.", "not_admitted")
+    commitment = selectors.commitment_current(program=program)
+    if commitment is None:
+        raise _refuse("This program has no commitment yet.", "no_commitment")
+    acceptance, _ = CommitmentAcceptance.objects.get_or_create(
+        commitment=commitment, employee=employee, defaults={"text_hash": commitment.text_hash}
+    )
+    return acceptance
+
+
+# --- Tags ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tag_create(*, by: User, name: str) -> Tag:
+    if not selectors.is_any_coordinator(user=by):
+        raise _refuse("Only program coordinators manage the tags.", "not_coordinator")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": "Give the tag a name."})
+    if Tag.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"The tag '{name}' already exists."})
+    tag = Tag(name=name)
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, by: User, tag: Tag) -> None:
+    if not selectors.is_any_coordinator(user=by):
+        raise _refuse("Only program coordinators manage the tags.", "not_coordinator")
+    tag.delete()
+
+
+# --- Applications ------------------------------------------------------------------------
+
+
+def _check_can_apply(*, employee: Employee, program: Program, role: str, today: date) -> None:
+    reason = selectors.apply_refusal(employee=employee, program=program, role=role, today=today)
+    if reason:
+        raise _refuse(reason, "cannot_apply")
+
+
+def _clean_capacity(*, program: Program, role: str, mentor_capacity: int | None) -> int | None:
+    if role != Application.Role.MENTOR:
+        return None
+    if mentor_capacity is None:
+        return program.default_mentor_capacity
+    if not 1 <= mentor_capacity <= MAX_MENTOR_CAPACITY:
+        raise ValidationError(
+            {"mentor_capacity": f"Choose between 1 and {MAX_MENTOR_CAPACITY} mentorees."}
+        )
+    return mentor_capacity
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    applicant: Employee,
+    program: Program,
+    role: str,
+    motivation: str,
+    goals: str = "",
+    tags: Iterable[Tag] = (),
+    availability: str = "",
+    mentor_capacity: int | None = None,
+    today: date | None = None,
+) -> Application:
+    """Apply to a program. Refused outside the window, when not eligible for the role, and
+    when the person already has a live application (the database constraint holds this even
+    for two submissions at once)."""
+    today = today or timezone.localdate()
+    _check_can_apply(employee=applicant, program=program, role=role, today=today)
+    application = Application(
+        program=program,
+        applicant=applicant,
+        role=role,
+        motivation=motivation.strip(),
+        goals=goals.strip(),
+        availability=availability.strip(),
+        mentor_capacity=_clean_capacity(
+            program=program, role=role, mentor_capacity=mentor_capacity
+        ),
+    )
+    if not application.motivation:
+        raise ValidationError({"motivation": "Say in a few words why you want to take part."})
+    application.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        raise _refuse("You have already applied to this program.", "duplicate") from exc
+    application.tags.set(tags)
+    for coordinator in selectors.coordinators_of(program=program):
+        notification_send(
+            recipient=coordinator,
+            title=f"{program.name}: a new application is waiting for the committee",
+            url=reverse("programs:manage", args=[program.slug]),
+        )
+    notification_send(
+        recipient=applicant.user,
+        title=f"{program.name}: we received your application",
+        url=reverse("programs:my_applications"),
+    )
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *,
+    application: Application,
+    by: Employee,
+    motivation: str,
+    goals: str = "",
+    tags: Iterable[Tag] = (),
+    availability: str = "",
+    mentor_capacity: int | None = None,
+) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != by.pk:
+        raise _refuse("Only the applicant can change an application.", "not_owner")
+    if not application.is_open:
+        raise _refuse("A decided or withdrawn application can no longer be changed.", "decided")
+    application.motivation = motivation.strip()
+    if not application.motivation:
+        raise ValidationError({"motivation": "Say in a few words why you want to take part."})
+    application.goals = goals.strip()
+    application.availability = availability.strip()
+    application.mentor_capacity = _clean_capacity(
+        program=application.program, role=application.role, mentor_capacity=mentor_capacity
+    )
+    application.full_clean(validate_constraints=False)
+    application.save()
+    application.tags.set(tags)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by: Employee) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != by.pk:
+        raise _refuse("Only the applicant can withdraw an application.", "not_owner")
+    if not application.is_open:
+        raise _refuse("A decided application can no longer be withdrawn.", "decided")
+    application.status = Application.Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+# --- The committee ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote_cast(*, application: Application, voter: User, choice: str, comment: str = "") -> Vote:
+    """A committee member votes (or changes their vote) on an undecided application.
+
+    A member who is the applicant or anywhere above them in the management chain is recused
+    and cannot vote; the application does not even appear in their queue.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not selectors.is_committee_member(user=voter, program=application.program):
+        raise _refuse("Only committee members of this program can vote.", "not_member")
+    if selectors.is_recused(user=voter, application=application):
+        raise _refuse(
+            "You are recused from this application: you are the applicant or in their "
+            "management chain.",
+            "recused",
+        )
+    if application.status != Application.Status.SUBMITTED:
+        raise _refuse("This application has already been decided.", "decided")
+    if choice not in Vote.Choice.values:
+        raise ValidationError({"choice": "Choose admit, decline or waiting list."})
+    vote, _ = Vote.objects.update_or_create(
+        application=application,
+        voter=voter,
+        defaults={"choice": choice, "comment": comment.strip()},
+    )
+    return vote
+
+
+_DECISION_STATUS = {
+    Vote.Choice.ADMIT: Application.Status.ADMITTED,
+    Vote.Choice.DECLINE: Application.Status.DECLINED,
+    Vote.Choice.WAITLIST: Application.Status.WAITLISTED,
+}
+
+
+@transaction.atomic
+def application_decide(
+    *, application: Application, by: User, decision: str, reason: str
+) -> Application:
+    """Record the decision on an application, with its reason.
+
+    A committee member records it once the quorum rule is met (at least `quorum_votes` votes
+    and a majority for one choice), and only the majority's choice. A coordinator may also
+    decide alone when the committee has fewer eligible members than the quorum, and may
+    decide on a waitlisted application. The applicant is told the decision, never the votes.
+    """
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    program = application.program
+    reason = reason.strip()
+    if decision not in _DECISION_STATUS:
+        raise ValidationError({"decision": "Choose admit, decline or waiting list."})
+    if not reason:
+        raise ValidationError({"reason": "Record the reason for the decision."})
+    is_coordinator = selectors.is_coordinator(user=by, program=program)
+    is_member = selectors.is_committee_member(user=by, program=program)
+    if not (is_coordinator or is_member):
+        raise _refuse("Only the committee or a coordinator can decide.", "not_member")
+    if selectors.is_recused(user=by, application=application):
+        raise _refuse(
+            "You are recused from this application: you are the applicant or in their "
+            "management chain.",
+            "recused",
+        )
+    if application.status not in Application.UNDECIDED:
+        raise _refuse("This application has already been decided.", "decided")
+    tally = selectors.vote_tally(application=application)
+    small_committee = selectors.eligible_committee_size(application=application) < (
+        program.quorum_votes
+    )
+    coordinator_alone = is_coordinator and (
+        small_committee or application.status == Application.Status.WAITLISTED
+    )
+    if not coordinator_alone:
+        if application.status == Application.Status.WAITLISTED:
+            raise _refuse(
+                "Only a coordinator admits or declines people on the waiting list.", "waitlisted"
+            )
+        if tally.majority is None:
+            raise _refuse(
+                f"The quorum is not met yet: a decision needs at least {program.quorum_votes} "
+                f"votes and a majority for one choice ({tally.total} vote(s) so far).",
+                "no_quorum",
+            )
+        if decision != tally.majority:
+            raise _refuse(
+                f"The committee's majority voted to {Vote.Choice(tally.majority).label.lower()}; "
+                "record that decision or keep voting.",
+                "against_majority",
+            )
+    application.status = _DECISION_STATUS[decision]
+    application.decided_at = timezone.now()
+    application.decided_by = by
+    application.decision_reason = reason
+    application.save()
+    decided = Application.Status(application.status).label.lower()
+    notification_send(
+        recipient=application.applicant.user,
+        title=f"{program.name}: your application was decided ({decided})",
+        url=reverse("programs:my_applications"),
+    )
+    if application.status == Application.Status.ADMITTED:
+        notification_send(
+            recipient=application.applicant.user,
+            title=f"{program.name}: please read and accept the program commitment",
+            url=reverse("programs:commitment", args=[program.slug]),
+        )
+    return application
+
+
+# --- Group sessions --------------------------------------------------------------------------
+
+SESSION_FIELDS = ("title", "description", "starts_at", "duration_minutes", "location", "capacity")
+
+
+@transaction.atomic
+def session_create(
+    *, program: Program, by: User, leader: Employee, **fields: object
+) -> GroupSession:
+    """A coordinator schedules a group session and names its leader (typically an executive
+    at or above the group-only level, who leads groups instead of mentoring one person)."""
+    _require_coordinator(user=by, program=program)
+    if program.status == Program.Status.CLOSED:
+        raise _refuse("The program is closed.", "closed")
+    if not leader.is_active:
+        raise ValidationError({"leader": "The leader must be an active employee."})
+    session = GroupSession(program=program, leader=leader, **fields)
+    session.full_clean()
+    if session.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Schedule the session in the future."})
+    session.save()
+    notification_send(
+        recipient=leader.user,
+        title=f"{program.name}: you lead the group session '{session.title}'",
+        url=reverse("programs:session", args=[session.pk]),
+    )
+    return session
+
+
+@transaction.atomic
+def session_register(*, session: GroupSession, employee: Employee) -> Registration:
+    """Register an admitted participant; when the session is full they join the waiting list.
+
+    The session row is locked, so two people cannot both take the last seat.
+    """
+    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    if not selectors.is_admitted(employee=employee, program=session.program):
+        raise _refuse("Only admitted participants of the program can register.", "not_admitted")
+    if session.starts_at <= timezone.now():
+        raise _refuse("This session has already taken place.", "past")
+    existing = Registration.objects.filter(session=session, participant=employee).first()
+    if existing and existing.status != Registration.Status.CANCELLED:
+        raise _refuse("You are already registered for this session.", "duplicate")
+    taken = session.registrations.filter(status=Registration.Status.REGISTERED).count()
+    status = (
+        Registration.Status.REGISTERED
+        if taken < session.capacity
+        else Registration.Status.WAITLISTED
+    )
+    registration = existing or Registration(session=session, participant=employee)
+    registration.status = status
+    registration.queued_at = timezone.now()
+    registration.attended = None
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def session_cancel_registration(*, session: GroupSession, employee: Employee) -> None:
+    """Cancel a registration; the first person on the waiting list moves up and is told."""
+    session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    registration = (
+        Registration.objects.filter(session=session, participant=employee)
+        .exclude(status=Registration.Status.CANCELLED)
+        .first()
+    )
+    if registration is None:
+        raise _refuse("You are not registered for this session.", "not_registered")
+    freed_seat = registration.status == Registration.Status.REGISTERED
+    registration.status = Registration.Status.CANCELLED
+    registration.save(update_fields=["status"])
+    if not freed_seat:
+        return
+    waiting = (
+        session.registrations.filter(status=Registration.Status.WAITLISTED)
+        .select_related("participant__user")
+        .order_by("queued_at", "pk")
+        .first()
+    )
+    if waiting is not None:
+        waiting.status = Registration.Status.REGISTERED
+        waiting.save(update_fields=["status"])
+        notification_send(
+            recipient=waiting.participant.user,
+            title=f"A seat opened: you are now registered for '{session.title}'",
+            url=reverse("programs:session", args=[session.pk]),
+        )
+
+
+@transaction.atomic
+def session_record_attendance(
+    *, session: GroupSession, by: User, attended_ids: Iterable[int]
+) -> int:
+    """The leader or a coordinator marks who came; everyone else registered did not."""
+    is_leader = session.leader.user_id == by.pk
+    if not (is_leader or selectors.is_coordinator(user=by, program=session.program)):
+        raise _refuse("Only the session's leader or a coordinator records attendance.", "denied")
+    if session.starts_at > timezone.now():
+        raise _refuse("Attendance can be recorded once the session has started.", "future")
+    registered = session.registrations.filter(status=Registration.Status.REGISTERED)
+    attended = set(attended_ids)
+    unknown = attended - set(registered.values_list("pk", flat=True))
+    if unknown:
+        raise _refuse("Attendance can only be recorded for registered participants.", "unknown")
+    registered.filter(pk__in=attended).update(attended=True)
+    registered.exclude(pk__in=attended).update(attended=False)
+    return len(attended)
+
+
+# --- Resources -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def resource_publish(
+    *,
+    by: User,
+    program: Program | None,
+    title: str,
+    file: UploadedFile,
+    description: str = "",
+) -> Resource:
+    """Publish a paper for one program (its coordinators) or for everyone (HR admins)."""
+    if program is None:
+        if not by.has_perm("programs.add_resource"):
+            raise _refuse("Only HR admins publish resources for everyone.", "denied")
+    elif not (
+        selectors.is_coordinator(user=by, program=program) or by.has_perm("programs.add_resource")
+    ):
+        raise _refuse("Only a coordinator of this program can publish resources.", "denied")
+    validate_resource_file(file)
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    resource = Resource(
+        program=program,
+        title=title.strip(),
+        description=description.strip(),
+        original_name=file.name[-200:],
+        content_type=resource_content_type(file.name),
+        size=file.size,
+        checksum=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    resource.file = file
+    resource.full_clean()
+    resource.save()
+    return resource
+
+
+def resource_count_download(*, resource: Resource) -> None:
+    from django.db.models import F
+
+    Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)
+
+
+@transaction.atomic
+def program_save_from_admin(*, program: Program, by: User, coordinators: Iterable[User]) -> Program:
+    """HR admins create and edit programs in the admin and name their coordinators there."""
+    is_new = program.pk is None
+    if is_new:
+        program.created_by = by
+    _check_program(program)
+    program.save()
+    if is_new:
+        Commitment.objects.create(
+            program=program, version=1, text=DEFAULT_COMMITMENT_TEXT, published_by=by
+        )
+    wanted = set(coordinators)
+    current = set(selectors.coordinators_of(program=program))
+    for user in wanted - current:
+        coordinator_add(program=program, user=user)
+    for user in current - wanted:
+        coordinator_remove(program=program, user=user)
+    return program
