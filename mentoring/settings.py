@@ -15,6 +15,7 @@ from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
 class _StrippedFileAwareMapping(environ.FileAwareMapping):
     """`SECRET_KEY_FILE` and friends: a secret file's trailing newline is not the secret."""
 

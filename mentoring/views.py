@@ -27,7 +27,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
     unread_ids = {n.pk for n in page if n.read_at is None}
     response = render(request, "inbox.html", {"page": page, "unread_ids": unread_ids})
-    notifications_mark_read(user=request.user)
+    # Only what this page showed counts as read; later pages keep their "New" labels.
+    notifications_mark_read(user=request.user, ids=unread_ids)
     return response
 
 

@@ -437,11 +437,11 @@ def notification_send(*, recipient: User, title: str, url: str = "") -> None:
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: User) -> int:
+def notifications_mark_read(*, user: User, ids: Iterable[int]) -> int:
     from django.utils import timezone
 
     from people.models import Notification
 
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    return Notification.objects.filter(
+        recipient=user, pk__in=list(ids), read_at__isnull=True
+    ).update(read_at=timezone.now())

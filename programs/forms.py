@@ -6,7 +6,12 @@ from programs.models import Application, GroupSession, Program, Tag, Vote
 
 
 class DateInput(forms.DateInput):
+    """Browsers take only ISO dates in a date field, whatever the site's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
 
 
 class DateTimeInput(forms.DateTimeInput):

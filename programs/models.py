@@ -9,11 +9,24 @@ granted and revoked only in programs/services.py.
 import hashlib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from programs.validators import validate_resource_file
+
+# Program addresses share /programs/ with these pages.
+RESERVED_SLUGS = {
+    "new",
+    "applications",
+    "commitments",
+    "committee",
+    "sessions",
+    "resources",
+    "tags",
+}
+MAX_MENTOR_CAPACITY = 10
 
 
 class Program(models.Model):
@@ -73,9 +86,12 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(applications_close_on__gte=models.F("applications_open_on")),
                 name="program_window_in_order",
+                violation_error_message="Applications must close after they open.",
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="program_dates_in_order"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="program_dates_in_order",
+                violation_error_message="The program must end after it starts.",
             ),
             models.CheckConstraint(
                 condition=Q(quorum_votes__gte=1), name="program_quorum_positive"
@@ -84,6 +100,30 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Rules of one program row, in words a coordinator understands (admin and services)."""
+        errors = {}
+        if self.slug in RESERVED_SLUGS:
+            errors["slug"] = f"'{self.slug}' is reserved for a page of the site; choose another."
+        if (
+            self.applications_open_on
+            and self.applications_close_on
+            and self.applications_close_on < self.applications_open_on
+        ):
+            errors["applications_close_on"] = "Applications must close after they open."
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "The program must end after it starts."
+        if self.default_mentor_capacity is not None and not (
+            1 <= self.default_mentor_capacity <= MAX_MENTOR_CAPACITY
+        ):
+            errors["default_mentor_capacity"] = (
+                f"A mentor takes between 1 and {MAX_MENTOR_CAPACITY} mentorees."
+            )
+        if self.quorum_votes is not None and self.quorum_votes < 1:
+            errors["quorum_votes"] = "A decision needs at least one vote."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def next_status(self) -> str | None:

@@ -272,8 +272,32 @@ class Tally:
         return None
 
 
+def _judges_excluded(application: Application) -> set[int]:
+    """Employee ids who may not judge this application: the applicant and their managers."""
+    return {application.applicant_id} | {
+        m.pk for m in reporting_chain_up(employee=application.applicant)
+    }
+
+
+def _eligible_voters(application: Application) -> list[User]:
+    """Current committee members who are not recused, in three queries."""
+    excluded = _judges_excluded(application)
+    return [
+        member
+        for member in committee_of(program=application.program)
+        if getattr(getattr(member, "employee", None), "pk", None) not in excluded
+    ]
+
+
 def vote_tally(*, application: Application) -> Tally:
-    counts = Counter(application.votes.values_list("choice", flat=True))
+    """Counts only the votes of people who may vote now: a member who left the committee or
+    has since become the applicant's manager no longer counts."""
+    eligible = {member.pk for member in _eligible_voters(application)}
+    counts = Counter(
+        choice
+        for voter_id, choice in application.votes.values_list("voter_id", "choice")
+        if voter_id in eligible
+    )
     return Tally(
         counts={c: counts.get(c, 0) for c in Vote.Choice.values},
         total=sum(counts.values()),
@@ -283,11 +307,7 @@ def vote_tally(*, application: Application) -> Tally:
 
 def eligible_committee_size(*, application: Application) -> int:
     """Committee members who may vote on this application (the recused do not count)."""
-    return sum(
-        1
-        for member in committee_of(program=application.program)
-        if not is_recused(user=member, application=application)
-    )
+    return len(_eligible_voters(application))
 
 
 def votes_for(*, application: Application) -> QuerySet[Vote]:

@@ -24,6 +24,7 @@ from people.roles import PROGRAM_COORDINATORS
 from people.services import notification_send
 from programs import selectors
 from programs.models import (
+    MAX_MENTOR_CAPACITY,
     Application,
     Commitment,
     CommitmentAcceptance,
@@ -34,12 +35,12 @@ from programs.models import (
     Tag,
     Vote,
 )
+from programs.models import RESERVED_SLUGS as RESERVED_SLUGS  # re-exported for callers
 from programs.texts import DEFAULT_COMMITMENT_TEXT
 from programs.validators import resource_content_type, validate_resource_file
 
 COORDINATE = "coordinate_program"
 REVIEW = "review_applications"
-MAX_MENTOR_CAPACITY = 10
 
 
 def _refuse(message: str, code: str) -> ValidationError:
@@ -71,35 +72,9 @@ PROGRAM_FIELDS = (
 )
 
 
-# Program addresses share /programs/ with these pages.
-RESERVED_SLUGS = {
-    "new",
-    "applications",
-    "commitments",
-    "committee",
-    "sessions",
-    "resources",
-    "tags",
-}
-
-
 def _check_program(program: Program) -> None:
+    """The program's own rules (Program.clean) and its database constraints, as field errors."""
     program.full_clean()
-    errors = {}
-    if program.slug in RESERVED_SLUGS:
-        errors["slug"] = f"'{program.slug}' is reserved for a page of the site; choose another."
-    if program.applications_close_on < program.applications_open_on:
-        errors["applications_close_on"] = "Applications must close after they open."
-    if program.ends_on < program.starts_on:
-        errors["ends_on"] = "The program must end after it starts."
-    if not 1 <= program.default_mentor_capacity <= MAX_MENTOR_CAPACITY:
-        errors["default_mentor_capacity"] = (
-            f"A mentor takes between 1 and {MAX_MENTOR_CAPACITY} mentorees."
-        )
-    if program.quorum_votes < 1:
-        errors["quorum_votes"] = "A decision needs at least one vote."
-    if errors:
-        raise ValidationError(errors)
 
 
 @transaction.atomic

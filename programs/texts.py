@@ -1,7 +1,14 @@
 """The commitment text that ships with the app. Programs start from it; coordinators may
 publish their own versions."""
 
-DEFAULT_COMMITMENT_TEXT = """\
+
+def _paragraphs(text: str) -> str:
+    """One line per paragraph, so the text reflows on any screen."""
+    paragraphs = text.strip().split("\n\n")
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs) + "\n"
+
+
+DEFAULT_COMMITMENT_TEXT = _paragraphs("""\
 Our promise to you as a participant in this mentoring program
 
 1. Your job is safe. Taking part in this program, what you say in it, and whether you stay in
@@ -24,4 +31,4 @@ Our promise to you as a participant in this mentoring program
    reason, without explanation and without consequence.
 
 By accepting, you confirm that you have read this promise and want to take part on these terms.
-"""
+""")

@@ -48,6 +48,15 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _refused_on_form(request: HttpRequest, form, exc: ValidationError) -> None:
+    """Field errors next to their fields; a refusal of the whole action as a page message,
+    so it shows even where the form itself is not offered."""
+    if hasattr(exc, "error_dict"):
+        add_service_errors(form, exc)
+    else:
+        _refused(request, exc)
+
+
 # --- Programs -----------------------------------------------------------------------------
 
 
@@ -468,7 +477,7 @@ def application_vote(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _refused_on_form(request, form, exc)
         else:
             messages.success(request, "Your vote was recorded.")
             return redirect("programs:committee_application", pk=application.pk)
@@ -493,7 +502,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            _refused_on_form(request, form, exc)
         else:
             messages.success(request, "The decision was recorded and the applicant told.")
             return redirect("programs:committee_application", pk=application.pk)

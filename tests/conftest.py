@@ -94,3 +94,9 @@ def signed_in_client(db):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded files (resources, imports) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -4,7 +4,6 @@ the decision; every refusal says why and changes nothing (F4: executives lead gr
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -156,9 +155,7 @@ def test_window_includes_its_first_and_last_day(coordinator, mentor, mentoree):
 
 
 @pytest.mark.parametrize("status", ["draft", "running", "closed"])
-def test_applying_to_a_program_not_accepting_applications_is_refused(
-    coordinator, mentoree, status
-):
+def test_applying_to_a_program_not_accepting_applications_is_refused(coordinator, mentoree, status):
     program = make_program(coordinator=coordinator, status=status)
     before = counts()
 
@@ -410,9 +407,7 @@ def test_unknown_role_in_the_address_is_404(program, mentoree, signed_in_client)
     assert response.status_code == 404
 
 
-def test_bad_mentor_capacity_in_the_browser_is_shown_on_the_form(
-    program, mentor, signed_in_client
-):
+def test_bad_mentor_capacity_in_the_browser_is_shown_on_the_form(program, mentor, signed_in_client):
     response = signed_in_client(mentor).post(
         reverse("programs:apply", args=[program.slug, "mentor"]),
         {"motivation": "Happy to help.", "mentor_capacity": "12"},
@@ -466,10 +461,27 @@ def test_another_person_gets_404_on_an_application(program, mentoree, outsider, 
     application = apply(mentoree.employee, program)
     client = signed_in_client(outsider)
 
-    assert client.get(reverse("programs:application_edit", args=[application.pk])).status_code == 404
+    assert (
+        client.get(reverse("programs:application_edit", args=[application.pk])).status_code == 404
+    )
     assert (
         client.post(reverse("programs:application_withdraw", args=[application.pk])).status_code
         == 404
     )
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED
+
+
+def test_the_database_refuses_a_second_live_application_even_past_the_checks(
+    program, mentoree, monkeypatch
+):
+    """Two submissions at once both pass the eligibility check; the partial unique
+    constraint still keeps one, and the second is told why."""
+    apply(mentoree.employee, program)
+    before = counts()
+    monkeypatch.setattr("programs.selectors.apply_refusal", lambda **kwargs: "")
+
+    with pytest.raises(ValidationError, match="already applied"):
+        apply(mentoree.employee, program)
+
+    assert counts() == before

@@ -82,9 +82,7 @@ def test_new_version_notifies_admitted_participants_only(
     ("text", "words"),
     [("Too short.", "in full"), (DEFAULT_COMMITMENT_TEXT, "same as the current version")],
 )
-def test_new_version_that_is_too_short_or_unchanged_is_refused(
-    program, coordinator, text, words
-):
+def test_new_version_that_is_too_short_or_unchanged_is_refused(program, coordinator, text, words):
     with pytest.raises(ValidationError, match=words):
         services.commitment_publish(program=program, by=coordinator, text=text)
 
@@ -96,9 +94,7 @@ def test_only_a_coordinator_of_the_program_publishes_a_new_version(
     request, program, committee, who
 ):
     with pytest.raises(ValidationError, match="Only a coordinator"):
-        services.commitment_publish(
-            program=program, by=request.getfixturevalue(who), text=NEW_TEXT
-        )
+        services.commitment_publish(program=program, by=request.getfixturevalue(who), text=NEW_TEXT)
 
     assert program.commitments.count() == 1
 

@@ -92,7 +92,12 @@ def test_member_above_the_applicant_in_the_chain_is_recused_everywhere(
     assert client.get(page).status_code == 404
     with pytest.raises(ValidationError, match="recused"):
         vote(application, committee_member, "admit")
-    assert client.post(reverse("programs:vote", args=[application.pk]), {"choice": "admit"}).status_code == 404
+    assert (
+        client.post(
+            reverse("programs:vote", args=[application.pk]), {"choice": "admit"}
+        ).status_code
+        == 404
+    )
     assert not Vote.objects.exists()
 
 
@@ -229,7 +234,9 @@ def test_no_decision_without_a_strict_majority(application, committee, choices):
 def test_a_tie_of_four_is_no_majority(program, application, committee, coordinator):
     fourth = EmployeeFactory(level=7).user
     services.committee_member_add(program=program, by=coordinator, user=fourth)
-    for member, choice in zip([*committee, fourth], ["admit", "admit", "decline", "decline"], strict=True):
+    for member, choice in zip(
+        [*committee, fourth], ["admit", "admit", "decline", "decline"], strict=True
+    ):
         vote(application, member, choice)
 
     with pytest.raises(ValidationError, match="quorum is not met"):
@@ -445,7 +452,75 @@ def test_committee_member_of_another_program_gets_404(
         == 404
     )
     assert (
-        client.post(reverse("programs:vote", args=[application.pk]), {"choice": "admit"}).status_code
+        client.post(
+            reverse("programs:vote", args=[application.pk]), {"choice": "admit"}
+        ).status_code
         == 404
     )
     assert not Vote.objects.exists()
+
+
+def test_decision_against_the_majority_in_the_browser_shows_why(
+    application, committee, signed_in_client
+):
+    for member in committee:
+        vote(application, member, "decline")
+
+    response = signed_in_client(committee[0]).post(
+        reverse("programs:decide", args=[application.pk]),
+        {"decision": "admit", "reason": "I disagree."},
+    )
+
+    assert response.status_code == 400
+    assert "majority voted to decline" in response.content.decode()
+    assert_undecided(application)
+
+
+def test_vote_of_a_member_who_became_the_applicants_manager_no_longer_counts(
+    program, committee, coordinator, mentoree
+):
+    """A reorganisation after the vote makes the member the applicant's manager: they are
+    recused now, so their vote must not help reach the quorum."""
+    application = apply(mentoree.employee, program)
+    for member in committee:
+        vote(application, member, "admit")
+    mentoree.employee.manager = committee[0].employee
+    mentoree.employee.save()
+    assert selectors.is_recused(user=committee[0], application=application)
+
+    with pytest.raises(ValidationError, match="quorum is not met"):
+        decide(application, committee[1])
+
+    assert_undecided(application)
+
+
+def test_vote_of_a_member_who_left_the_committee_no_longer_counts(
+    program, committee, coordinator, mentoree
+):
+    application = apply(mentoree.employee, program)
+    vote(application, committee[0], "admit")
+    services.committee_member_remove(program=program, by=coordinator, user=committee[0])
+    vote(application, committee[1], "admit")
+    vote(application, committee[2], "admit")
+
+    with pytest.raises(ValidationError, match="quorum is not met"):
+        decide(application, committee[1])
+
+    assert_undecided(application)
+
+
+def test_admin_shows_application_metadata_but_no_motivation_or_committee_text(
+    application, committee, hr_admin, signed_in_client
+):
+    vote(application, committee[0], "admit", comment=SECRET_COMMENT)
+    client = signed_in_client(hr_admin)
+
+    for url in (
+        reverse("admin:programs_application_changelist"),
+        reverse("admin:programs_application_change", args=[application.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert application.motivation not in page
+        assert SECRET_COMMENT not in page

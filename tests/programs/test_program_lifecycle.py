@@ -138,16 +138,12 @@ def test_only_a_coordinator_of_the_program_names_its_committee(
     program, other_coordinator, committee_member
 ):
     with pytest.raises(ValidationError, match="Only a coordinator of this program"):
-        services.committee_member_add(
-            program=program, by=other_coordinator, user=committee_member
-        )
+        services.committee_member_add(program=program, by=other_coordinator, user=committee_member)
 
     assert not selectors.is_committee_member(user=committee_member, program=program)
 
 
-def test_superuser_is_not_a_coordinator_nor_a_committee_member_of_any_program(
-    program, superuser
-):
+def test_superuser_is_not_a_coordinator_nor_a_committee_member_of_any_program(program, superuser):
     assert not selectors.is_coordinator(user=superuser, program=program)
     assert not selectors.is_committee_member(user=superuser, program=program)
     assert not selectors.is_any_coordinator(user=superuser)
@@ -259,9 +255,7 @@ def test_only_a_coordinator_of_the_program_edits_it(program, other_coordinator):
 
 def _form_data(**overrides):
     data = program_fields(**overrides)
-    data.update(
-        default_mentor_capacity=2, min_mentor_level=6, max_mentoree_level=8, quorum_votes=3
-    )
+    data.update(default_mentor_capacity=2, min_mentor_level=6, max_mentoree_level=8, quorum_votes=3)
     data.update(overrides)
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 

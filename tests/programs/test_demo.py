@@ -1,0 +1,122 @@
+"""seed_demo's programs: an executive and a one-to-one program, applications in every
+status, a committee of three, the President leading group sessions (F4), two resources, and
+nothing duplicated on a second run."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from people.models import Employee, Notification
+from programs import selectors
+from programs.demo import EXEC_SLUG, GROW_SLUG
+from programs.models import (
+    Application,
+    Commitment,
+    CommitmentAcceptance,
+    GroupSession,
+    Program,
+    Registration,
+    Resource,
+    Tag,
+    Vote,
+)
+
+MODELS = (
+    Program,
+    Commitment,
+    CommitmentAcceptance,
+    Application,
+    Vote,
+    GroupSession,
+    Registration,
+    Resource,
+    Tag,
+    Notification,
+)
+
+
+def seed() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db, media_root):
+    seed()
+
+
+def by_email(key):
+    return Employee.objects.select_related("user").get(email=f"{key}@northbank.example")
+
+
+def check_demo_has_an_executive_and_a_one_to_one_program_accepting_applications():
+    executive, grow = Program.objects.get(slug=EXEC_SLUG), Program.objects.get(slug=GROW_SLUG)
+
+    assert executive.kind == Program.Kind.EXECUTIVE
+    assert grow.kind == Program.Kind.ONE_TO_ONE
+    assert Program.objects.count() == 2
+    coordinator = by_email("coordinator").user
+    for program in (executive, grow):
+        assert program.status == Program.Status.ACCEPTING
+        assert selectors.commitment_current(program=program).version == 1
+        assert selectors.is_coordinator(user=coordinator, program=program)
+
+
+def check_demo_has_applications_in_every_status_and_a_committee_of_three():
+    assert set(Application.objects.values_list("status", flat=True)) == set(
+        Application.Status.values
+    )
+    for program in Program.objects.all():
+        committee = selectors.committee_of(program=program)
+        assert len(committee) == 3
+        assert by_email("committee").user in committee
+    # Every decision the committee recorded respects the quorum rule.
+    for application in Application.objects.exclude(decided_by=None):
+        if selectors.is_committee_member(user=application.decided_by, program=application.program):
+            assert selectors.vote_tally(application=application).majority is not None
+
+
+def check_demo_president_leads_group_sessions_and_never_applies_as_mentor():
+    """F4: the President is at the group-only level and leads sessions."""
+    president = by_email("president")
+
+    assert president.is_group_only
+    assert GroupSession.objects.filter(leader=president).count() >= 1
+    assert not Application.objects.filter(
+        applicant__level__gte=president.level, role=Application.Role.MENTOR
+    ).exists()
+
+
+def check_demo_has_two_resources_one_for_everyone():
+    assert Resource.objects.count() == 2
+    assert Resource.objects.filter(program__isnull=True).count() == 1
+    for resource in Resource.objects.all():
+        with resource.file.open("rb") as handle:
+            assert handle.read(5) == b"%PDF-"
+
+
+def check_demo_named_mentor_and_mentoree_are_admitted_with_the_commitment_accepted():
+    grow = Program.objects.get(slug=GROW_SLUG)
+    for key in ("mentor", "mentoree"):
+        person = by_email(key)
+        assert selectors.is_admitted(employee=person, program=grow)
+        assert selectors.commitment_is_accepted(employee=person, program=grow)
+
+
+def test_seed_demo_loads_the_demo_programs(demo):
+    """Seeding takes a second or two, so one run serves every check."""
+    check_demo_has_an_executive_and_a_one_to_one_program_accepting_applications()
+    check_demo_has_applications_in_every_status_and_a_committee_of_three()
+    check_demo_president_leads_group_sessions_and_never_applies_as_mentor()
+    check_demo_has_two_resources_one_for_everyone()
+    check_demo_named_mentor_and_mentoree_are_admitted_with_the_commitment_accepted()
+
+
+def test_running_seed_demo_twice_duplicates_no_program_data(demo):
+    before = {model.__name__: model.objects.count() for model in MODELS}
+
+    seed()
+
+    assert {model.__name__: model.objects.count() for model in MODELS} == before
