@@ -110,6 +110,8 @@ def program_update(*, program: Program, by: User, **fields: object) -> Program:
     unknown = set(fields) - set(PROGRAM_FIELDS)
     if unknown:
         raise TypeError(f"unknown program fields: {sorted(unknown)}")
+    # A fresh row: a refused change must not leave the caller's object half-changed.
+    program = Program.objects.select_for_update().get(pk=program.pk)
     for name, value in fields.items():
         setattr(program, name, value)
     _check_program(program)
@@ -419,6 +421,17 @@ def application_decide(
         )
     if application.status not in Application.UNDECIDED:
         raise _refuse("This application has already been decided.", "decided")
+    if (
+        decision == Vote.Choice.ADMIT
+        and application.role == Application.Role.MENTOR
+        and application.applicant.is_group_only
+    ):
+        # F4 holds at admission too: someone promoted since they applied leads groups now.
+        raise _refuse(
+            "This applicant is now at the group-only level: they lead group mentoring "
+            "sessions instead of mentoring one person, so they cannot be admitted as a mentor.",
+            "group_only",
+        )
     tally = selectors.vote_tally(application=application)
     small_committee = selectors.eligible_committee_size(application=application) < (
         program.quorum_votes

@@ -137,7 +137,7 @@ def program_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = ProgramForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.program_update(
+            program = services.program_update(
                 program=program,
                 by=request.user,
                 **{name: form.cleaned_data[name] for name in services.PROGRAM_FIELDS},

@@ -98,7 +98,10 @@ def test_member_above_the_applicant_in_the_chain_is_recused_everywhere(
         ).status_code
         == 404
     )
+    decide_url = reverse("programs:decide", args=[application.pk])
+    assert client.post(decide_url, {"decision": "admit", "reason": "Mine."}).status_code == 404
     assert not Vote.objects.exists()
+    assert_undecided(application)
 
 
 def test_other_members_still_see_and_vote_on_the_application_of_a_recused_members_report(
@@ -524,3 +527,20 @@ def test_admin_shows_application_metadata_but_no_motivation_or_committee_text(
         page = response.content.decode()
         assert application.motivation not in page
         assert SECRET_COMMENT not in page
+
+
+def test_mentor_promoted_to_the_group_only_level_before_the_decision_is_not_admitted(
+    program, committee, other_mentor, settings
+):
+    """F4: someone who reaches the group-only level while their mentor application waits
+    leads group sessions instead; the committee may decline but not admit them as a mentor."""
+    application = apply(other_mentor.employee, program, "mentor")
+    for member in committee:
+        vote(application, member, "admit")
+    other_mentor.employee.level = settings.GROUP_ONLY_LEVEL
+    other_mentor.employee.save()
+
+    with pytest.raises(ValidationError, match="lead group mentoring sessions instead"):
+        decide(application, committee[0], "admit")
+
+    assert_undecided(application)

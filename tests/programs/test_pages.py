@@ -197,9 +197,8 @@ def test_get_matrix(world, signed_in_client, role):
     for name, expected in GET_MATRIX.items():
         url = url_for(name, world)
         response = client.get(url)
-        if hasattr(response, "streaming_content"):
-            b"".join(response.streaming_content)
-        response.close()
+        if response.streaming:
+            b"".join(response.streaming_content)  # reading to the end closes the file
         if response.status_code != expected[role]:
             wrong.append(f"{name} {url}: {response.status_code}, expected {expected[role]}")
 
@@ -295,6 +294,7 @@ POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     "edit": (only({"coordinator": None}, 404), None),
     "manage": (only({"coordinator": 405}, 405), None),
     "commitment_publish": (only({"coordinator": None}, 404), "coordinator"),
+    # The participant already accepted the current version: accepting again changes nothing.
     "commitment": (only({"coordinator": 404, "participant": 302}, 404), None),
     "session_create": (only({"coordinator": None}, 404), None),
     "program_resource_create": (only({"coordinator": None}, 404), None),
