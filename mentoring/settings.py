@@ -285,3 +285,7 @@ LOGGING = {
 # --- Programs ---------------------------------------------------------------------------------
 RESOURCE_MAX_BYTES = env.int("RESOURCE_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Pairings -----------------------------------------------------------------------------------
+# How far up and down the management chain a mentor may not be (empty: the whole chain).
+PAIRING_CHAIN_DEPTH = env.int("PAIRING_CHAIN_DEPTH", default=None)

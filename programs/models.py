@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from programs.validators import validate_resource_file
@@ -42,7 +43,7 @@ class Program(models.Model):
         CLOSED = "closed", "Closed"
 
     # The only moves a program makes, in order; anything else is refused.
-    TRANSITIONS = {
+    TRANSITIONS: dict[str, str] = {
         Status.DRAFT: Status.ACCEPTING,
         Status.ACCEPTING: Status.RUNNING,
         Status.RUNNING: Status.CLOSED,
@@ -198,9 +199,7 @@ class Tag(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(models.functions.Lower("name"), name="tag_name_unique_ci")
-        ]
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_unique_ci")]
 
     def __str__(self) -> str:
         return self.name

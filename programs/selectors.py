@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -60,19 +61,23 @@ def is_any_coordinator(*, user: User) -> bool:
     return coordinated_programs(user=user).exists()
 
 
-def coordinators_of(*, program: Program) -> list[User]:
-    return list(
-        get_users_with_perms(
-            program, only_with_perms_in=["coordinate_program"], with_superusers=False
-        ).filter(is_active=True)
+def _users_with(program: Program, codename: str) -> QuerySet[User]:
+    """Users holding this object permission directly or through a group; never superusers
+    for being superusers."""
+    users = get_users_with_perms(
+        program, only_with_perms_in=[codename], with_superusers=False, with_group_users=True
     )
+    # Without attach_perms guardian returns a queryset; the cast is for the type checker.
+    return cast(QuerySet[User], users)
+
+
+def coordinators_of(*, program: Program) -> list[User]:
+    return list(_users_with(program, "coordinate_program").filter(is_active=True))
 
 
 def committee_of(*, program: Program) -> list[User]:
     return list(
-        get_users_with_perms(
-            program, only_with_perms_in=["review_applications"], with_superusers=False
-        )
+        _users_with(program, "review_applications")
         .filter(is_active=True)
         .select_related("employee")
         .order_by("last_name", "first_name")

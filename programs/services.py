@@ -384,7 +384,7 @@ def vote_cast(*, application: Application, voter: User, choice: str, comment: st
     return vote
 
 
-_DECISION_STATUS = {
+_DECISION_STATUS: dict[str, str] = {
     Vote.Choice.ADMIT: Application.Status.ADMITTED,
     Vote.Choice.DECLINE: Application.Status.DECLINED,
     Vote.Choice.WAITLIST: Application.Status.WAITLISTED,
@@ -606,6 +606,7 @@ def resource_publish(
     ):
         raise _refuse("Only a coordinator of this program can publish resources.", "denied")
     validate_resource_file(file)
+    name = file.name or "paper"
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks():
@@ -615,9 +616,9 @@ def resource_publish(
         program=program,
         title=title.strip(),
         description=description.strip(),
-        original_name=file.name[-200:],
-        content_type=resource_content_type(file.name),
-        size=file.size,
+        original_name=name[-200:],
+        content_type=resource_content_type(name),
+        size=file.size or 0,
         checksum=digest.hexdigest(),
         uploaded_by=by,
     )

@@ -1,0 +1,223 @@
+"""Pairings: who mentors whom in a program, the pair's meetings and goals, and matching runs.
+
+Members reach their pairing through a guardian object permission (`access_pairing`) on a
+direct foreign-key table, granted to both when the pairing is proposed. Coordinators see
+pairings of their programs as metadata only; nobody but the pair sees goals, and nobody but
+its author sees the private reason for an ending (F7).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Pairing(models.Model):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        AWAITING_AGREEMENT = "awaiting_agreement", "Awaiting agreement"
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    class EndCategory(models.TextChoices):
+        SCHEDULE = "schedule", "Schedules did not allow it"
+        FIT = "fit", "Not the right fit"
+        GOALS_MET = "goals_met", "Goals met"
+        ROLE_CHANGE = "role_change", "Role change"
+        OTHER = "other", "Other"
+
+    LIVE = (Status.PROPOSED, Status.AWAITING_AGREEMENT, Status.ACTIVE)
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="pairings"
+    )
+    mentor = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="mentor_pairings"
+    )
+    mentoree = models.ForeignKey(
+        "people.Employee", on_delete=models.PROTECT, related_name="mentoree_pairings"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    mentor_accepted_at = models.DateTimeField(null=True, blank=True)
+    mentoree_accepted_at = models.DateTimeField(null=True, blank=True)
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Who ended it is deliberately not stored here: only the category, seen in aggregate.
+    end_category = models.CharField(max_length=20, choices=EndCategory.choices, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        permissions = [("access_pairing", "Member of the pair")]
+        indexes = [models.Index(fields=["program", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentoree")), name="pairing_not_with_oneself"
+            ),
+            # One live mentor per mentoree in a program; an ended pairing frees them at once.
+            models.UniqueConstraint(
+                fields=["program", "mentoree"],
+                condition=Q(status__in=["proposed", "awaiting_agreement", "active"]),
+                name="one_live_pairing_per_mentoree",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"pairing #{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+
+class PairingUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Pairing, on_delete=models.CASCADE)
+
+
+class PairingGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Pairing, on_delete=models.CASCADE)
+
+
+class PrivateEndReason(models.Model):
+    """What the member who ended a pairing wrote for themselves. Seen by its author only."""
+
+    pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"private end reason #{self.pk}"
+
+
+class Meeting(models.Model):
+    """That a meeting happens: when, how long, how. It holds no free text: what is said goes
+    into notes, which only their authors (and a shared note's pair) can read."""
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+        PHONE = "phone", "Phone"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    format = models.CharField(max_length=12, choices=Format.choices, default=Format.IN_PERSON)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            # The same meeting logged twice (a double submit) is one row.
+            models.UniqueConstraint(fields=["pairing", "starts_at"], name="one_meeting_per_time"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=600),
+                name="meeting_duration_sensible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"meeting #{self.pk}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class Goal(models.Model):
+    """One of the pair's development goals. Visible to the pair only."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"goal #{self.pk}"
+
+
+class MatchingRun(models.Model):
+    """One whole-cohort matching run and its proposal, reviewed and published by a
+    coordinator. Runs as a Celery task; the page shows its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready for review"
+        FAILED = "failed", "Failed"
+        PUBLISHED = "published", "Published"
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="matching_runs"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total_score = models.PositiveIntegerField(null=True, blank=True)
+    upper_bound = models.PositiveIntegerField(null=True, blank=True)
+    mentorees_considered = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"matching run #{self.pk}"
+
+
+class ProposedPair(models.Model):
+    """One row of a run's proposal. Pinned rows were fixed by the coordinator before the run."""
+
+    run = models.ForeignKey(MatchingRun, on_delete=models.CASCADE, related_name="pairs")
+    mentor = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    mentoree = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField()
+    pinned = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentoree"], name="one_proposal_per_mentoree")
+        ]
+
+    def __str__(self) -> str:
+        return f"proposed pair #{self.pk}"
+
+
+class Pin(models.Model):
+    """A pair the coordinator fixes before a matching run."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="pins")
+    mentor = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    mentoree = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "mentoree"], name="one_pin_per_mentoree")
+        ]
+
+    def __str__(self) -> str:
+        return f"pin #{self.pk}"

@@ -1,0 +1,296 @@
+"""Writes for pairings: proposing a pair under the hard constraints, the members' acceptance,
+the activation gate (F5), meetings, goals and the no-fault ending (F7)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
+from people.models import Employee, User
+from people.selectors import in_management_chain
+from people.services import notification_send
+from programs.models import Application, Program
+from programs.selectors import commitment_is_accepted
+
+ACCESS = "access_pairing"
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _admitted(program: Program, employee: Employee, role: str) -> Application | None:
+    return Application.objects.filter(
+        program=program, applicant=employee, role=role, status=Application.Status.ADMITTED
+    ).first()
+
+
+def pairing_refusals(*, program: Program, mentor: Employee, mentoree: Employee) -> list[str]:
+    """Every hard constraint a new pairing breaks, in words; empty when it may be made.
+
+    The one check for every path that creates a pairing: the browser, a matching run's
+    publication, the admin, an import.
+    """
+    reasons: list[str] = []
+    if mentor.pk == mentoree.pk:
+        return ["A person cannot mentor themselves."]
+    mentor_application = _admitted(program, mentor, Application.Role.MENTOR)
+    if mentor_application is None:
+        reasons.append(f"{mentor.full_name} is not an admitted mentor of this program.")
+    if _admitted(program, mentoree, Application.Role.MENTOREE) is None:
+        reasons.append(f"{mentoree.full_name} is not an admitted mentoree of this program.")
+    if mentor.is_group_only:
+        reasons.append(
+            f"{mentor.full_name} is at the group-only level: they lead group sessions and "
+            "never mentor one person (F4)."
+        )
+    if in_management_chain(a=mentor, b=mentoree, depth=settings.PAIRING_CHAIN_DEPTH):
+        reasons.append(
+            f"{mentor.full_name} and {mentoree.full_name} are in the same management chain: "
+            "nobody mentors their own manager or someone they manage."
+        )
+    if mentor_application is not None:
+        live = Pairing.objects.filter(
+            program=program, mentor=mentor, status__in=Pairing.LIVE
+        ).count()
+        capacity = mentor_application.mentor_capacity or program.default_mentor_capacity
+        if live >= capacity:
+            reasons.append(
+                f"{mentor.full_name} has no capacity left ({live} of {capacity} mentorees)."
+            )
+    if Pairing.objects.filter(program=program, mentoree=mentoree, status__in=Pairing.LIVE).exists():
+        reasons.append(f"{mentoree.full_name} already has a mentor in this program.")
+    for person in (mentor, mentoree):
+        if not commitment_is_accepted(employee=person, program=program):
+            reasons.append(
+                f"{person.full_name} has not accepted the current program commitment yet (F5)."
+            )
+    return reasons
+
+
+@transaction.atomic
+def pairing_propose(
+    *,
+    program: Program,
+    mentor: Employee,
+    mentoree: Employee,
+    by: User | None,
+    score: int | None = None,
+    notify: bool = True,
+) -> Pairing:
+    """Propose a pairing. Both members get access to the pair's space and are told.
+
+    The mentor's and the mentoree's admission rows are locked first, so two proposals for
+    the same mentor cannot both take their last seat, and the partial unique constraint on
+    live pairings per mentoree holds the rest even under concurrent requests.
+    """
+    list(
+        Application.objects.select_for_update()
+        .filter(program=program, applicant__in=[mentor, mentoree])
+        .order_by("pk")
+    )
+    reasons = pairing_refusals(program=program, mentor=mentor, mentoree=mentoree)
+    if reasons:
+        raise ValidationError(reasons, code="constraint")
+    pairing = Pairing(program=program, mentor=mentor, mentoree=mentoree, score=score)
+    pairing.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            pairing.save()
+    except IntegrityError as exc:
+        raise _refuse(
+            f"{mentoree.full_name} already has a mentor in this program.", "race"
+        ) from exc
+    for member in (mentor, mentoree):
+        assign_perm(ACCESS, member.user, pairing)
+    if notify:
+        url = reverse("pairings:space", args=[pairing.pk])
+        for member in (mentor, mentoree):
+            notification_send(
+                recipient=member.user,
+                title=f"{program.name}: you have a proposed mentoring pair to look at",
+                url=url,
+            )
+    return pairing
+
+
+def _member_role(pairing: Pairing, employee: Employee) -> str:
+    if employee.pk == pairing.mentor_id:
+        return "mentor"
+    if employee.pk == pairing.mentoree_id:
+        return "mentoree"
+    raise _refuse("Only the two members of the pair can do that.", "not_member")
+
+
+def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
+    """What still stands between this pairing and being active (F5), in words.
+
+    The single gate: both members accepted the match and the mentoree accepted the current
+    program commitment. The pair's confidentiality agreement plugs in here when it lands.
+    """
+    blockers = []
+    if pairing.mentor_accepted_at is None:
+        blockers.append("The mentor has not accepted the match yet.")
+    if pairing.mentoree_accepted_at is None:
+        blockers.append("The mentoree has not accepted the match yet.")
+    if not commitment_is_accepted(employee=pairing.mentoree, program=pairing.program):
+        blockers.append("The mentoree has not accepted the current program commitment.")
+    return blockers
+
+
+@transaction.atomic
+def pairing_refresh_status(*, pairing: Pairing) -> Pairing:
+    """Move a live pairing to the status its gate allows, forwards or back."""
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    if not pairing.is_live:
+        return pairing
+    accepted = pairing.mentor_accepted_at and pairing.mentoree_accepted_at
+    blockers = pairing_activation_blockers(pairing=pairing)
+    if not accepted:
+        wanted = Pairing.Status.PROPOSED
+    elif blockers:
+        wanted = Pairing.Status.AWAITING_AGREEMENT
+    else:
+        wanted = Pairing.Status.ACTIVE
+    if wanted != pairing.status:
+        pairing.status = wanted
+        if wanted == Pairing.Status.ACTIVE and pairing.activated_at is None:
+            pairing.activated_at = timezone.now()
+        pairing.save(update_fields=["status", "activated_at"])
+        if wanted == Pairing.Status.ACTIVE:
+            for member in (pairing.mentor, pairing.mentoree):
+                notification_send(
+                    recipient=member.user,
+                    title=f"{pairing.program.name}: your mentoring pair is active",
+                    url=reverse("pairings:space", args=[pairing.pk]),
+                )
+    return pairing
+
+
+def pairings_refresh_for(*, employee: Employee, program: Program) -> None:
+    """After someone accepts a commitment: their live pairings in the program may move on."""
+    for pairing in Pairing.objects.filter(program=program, status__in=Pairing.LIVE).filter(
+        mentoree=employee
+    ) | Pairing.objects.filter(program=program, status__in=Pairing.LIVE, mentor=employee):
+        pairing_refresh_status(pairing=pairing)
+
+
+@transaction.atomic
+def pairing_accept(*, pairing: Pairing, by: Employee) -> Pairing:
+    """A member accepts the proposed match."""
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    role = _member_role(pairing, by)
+    if not pairing.is_live:
+        raise _refuse("This pairing has ended.", "ended")
+    field = f"{role}_accepted_at"
+    if getattr(pairing, field) is None:
+        setattr(pairing, field, timezone.now())
+        pairing.save(update_fields=[field])
+    return pairing_refresh_status(pairing=pairing)
+
+
+@transaction.atomic
+def pairing_end(
+    *, pairing: Pairing, by: Employee, category: str, private_reason: str = ""
+) -> Pairing:
+    """Either member ends the pairing, without fault (F7).
+
+    Only the category is kept on the pairing, for counts in aggregate. Who ended it is not
+    recorded there; a private reason is kept for its author alone. The mentoree keeps their
+    standing and can be matched again at once.
+    """
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    _member_role(pairing, by)
+    if not pairing.is_live:
+        raise _refuse("This pairing has already ended.", "ended")
+    if category not in Pairing.EndCategory.values:
+        raise ValidationError({"category": "Choose why the pairing ends."})
+    pairing.status = Pairing.Status.ENDED
+    pairing.ended_at = timezone.now()
+    pairing.end_category = category
+    pairing.save(update_fields=["status", "ended_at", "end_category"])
+    private_reason = private_reason.strip()
+    if private_reason:
+        PrivateEndReason.objects.create(pairing=pairing, author=by.user, text=private_reason)
+    other = pairing.mentoree if by.pk == pairing.mentor_id else pairing.mentor
+    notification_send(
+        recipient=other.user,
+        title=f"{pairing.program.name}: your mentoring pair has ended, with no fault on anyone",
+        url=reverse("pairings:space", args=[pairing.pk]),
+    )
+    return pairing
+
+
+# --- Meetings and goals ----------------------------------------------------------------------
+
+
+def _require_active(pairing: Pairing) -> None:
+    if pairing.status != Pairing.Status.ACTIVE:
+        raise _refuse(
+            "Meetings and goals start once the pairing is active: both of you accepted the "
+            "match and the agreement is in place.",
+            "not_active",
+        )
+
+
+@transaction.atomic
+def meeting_log(
+    *,
+    pairing: Pairing,
+    by: Employee,
+    starts_at: datetime,
+    duration_minutes: int,
+    format: str,
+) -> Meeting:
+    """Schedule (future) or log (past) a meeting. Submitting the same one twice makes one row."""
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
+    _member_role(pairing, by)
+    _require_active(pairing)
+    meeting = Meeting(
+        pairing=pairing,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        format=format,
+        created_by=by.user,
+    )
+    meeting.full_clean(validate_constraints=False)
+    existing = Meeting.objects.filter(pairing=pairing, starts_at=starts_at).first()
+    if existing is not None:
+        return existing
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by: Employee) -> None:
+    _member_role(meeting.pairing, by)
+    meeting.delete()
+
+
+@transaction.atomic
+def goal_create(*, pairing: Pairing, by: Employee, title: str) -> Goal:
+    _member_role(pairing, by)
+    _require_active(pairing)
+    goal = Goal(pairing=pairing, title=title.strip())
+    if not goal.title:
+        raise ValidationError({"title": "Describe the goal in a few words."})
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def goal_set_status(*, goal: Goal, by: Employee, status: str) -> Goal:
+    _member_role(goal.pairing, by)
+    if status not in Goal.Status.values:
+        raise ValidationError({"status": "Choose open, in progress, achieved or dropped."})
+    goal.status = status
+    goal.save(update_fields=["status", "updated_at"])
+    return goal
