@@ -88,6 +88,14 @@ def roles_for(user: User) -> Roles:
             )
         caps.append(
             Capability(
+                "Your mentoring pairs",
+                "Accept a proposed match, plan and log your meetings, keep your goals, and end "
+                "a pairing without fault if it does not work. Only the two of you see it.",
+                "/pairings/",
+            )
+        )
+        caps.append(
+            Capability(
                 "Your applications",
                 "Follow, edit or withdraw your applications, and reread the commitments you "
                 "accepted.",
@@ -98,8 +106,8 @@ def roles_for(user: User) -> Roles:
         caps.append(
             Capability(
                 "Run your programs",
-                "Create programs, open and close applications, name the committee, schedule "
-                "group sessions and publish resources.",
+                "Create programs, open and close applications, name the committee, match "
+                "mentorees with mentors, schedule group sessions and publish resources.",
                 "/programs/",
             )
         )

@@ -50,6 +50,7 @@ urlpatterns = [
     path("account/", include(account_patterns)),
     path("inbox/", views.inbox, name="inbox"),
     path("programs/", include("programs.urls")),
+    path("pairings/", include("pairings.urls")),
     path("admin/", admin.site.urls),
 ]
 

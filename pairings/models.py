@@ -9,6 +9,7 @@ its author sees the private reason for an ending (F7).
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -104,7 +105,13 @@ class Meeting(models.Model):
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="meetings")
     starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    duration_minutes = models.PositiveSmallIntegerField(
+        default=60,
+        validators=[
+            MinValueValidator(5, "A meeting lasts at least 5 minutes."),
+            MaxValueValidator(600, "A meeting lasts at most 10 hours (600 minutes)."),
+        ],
+    )
     format = models.CharField(max_length=12, choices=Format.choices, default=Format.IN_PERSON)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -119,6 +126,7 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=600),
                 name="meeting_duration_sensible",
+                violation_error_message="A meeting lasts between 5 and 600 minutes.",
             ),
         ]
 

@@ -149,7 +149,9 @@ def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
 def pairing_refresh_status(*, pairing: Pairing) -> Pairing:
     """Move a live pairing to the status its gate allows, forwards or back."""
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    if not pairing.is_live:
+    # An active pairing stays active when a new commitment version is published: the new
+    # version holds back new pairings only. (The agreement moves a pairing back explicitly.)
+    if not pairing.is_live or pairing.status == Pairing.Status.ACTIVE:
         return pairing
     accepted = pairing.mentor_accepted_at and pairing.mentoree_accepted_at
     blockers = pairing_activation_blockers(pairing=pairing)

@@ -35,24 +35,38 @@ def _stamp(value) -> str:
     return value.astimezone(timezone.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def session_ics_text(*, session: GroupSession, url: str) -> str:
+def ics_event(
+    *, uid: str, starts_at, ends_at, summary: str, location: str, description: str, url: str
+) -> str:
+    """One event as an iCalendar file. Callers pass no confidential text: links, not content."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        "PRODID:-//Mentoring programs//Group sessions//EN",
+        "PRODID:-//Mentoring programs//Calendar//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
-        f"UID:group-session-{session.pk}@mentoring-programs",
+        f"UID:{uid}@mentoring-programs",
         f"DTSTAMP:{_stamp(timezone.now())}",
-        f"DTSTART:{_stamp(session.starts_at)}",
-        f"DTEND:{_stamp(session.ends_at)}",
-        f"SUMMARY:{_escape(session.title)}",
-        f"LOCATION:{_escape(session.location)}",
-        "DESCRIPTION:"
-        + _escape(f"Group mentoring session led by {session.leader.full_name}. {url}"),
+        f"DTSTART:{_stamp(starts_at)}",
+        f"DTEND:{_stamp(ends_at)}",
+        f"SUMMARY:{_escape(summary)}",
+        f"LOCATION:{_escape(location)}",
+        f"DESCRIPTION:{_escape(description)}",
         f"URL:{url}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def session_ics_text(*, session: GroupSession, url: str) -> str:
+    return ics_event(
+        uid=f"group-session-{session.pk}",
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        summary=session.title,
+        location=session.location,
+        description=f"Group mentoring session led by {session.leader.full_name}. {url}",
+        url=url,
+    )

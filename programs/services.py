@@ -210,6 +210,11 @@ def commitment_accept(*, employee: Employee, program: Program) -> CommitmentAcce
     acceptance, _ = CommitmentAcceptance.objects.get_or_create(
         commitment=commitment, employee=employee, defaults={"text_hash": commitment.text_hash}
     )
+    # Pairings waiting on this acceptance may move on (F5). Imported here: pairings builds on
+    # programs, not the other way round.
+    from pairings.services import pairings_refresh_for
+
+    pairings_refresh_for(employee=employee, program=program)
     return acceptance
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from pairings.demo import load_demo_pairings
 from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
 from people.models import Employee, User
 from people.services import employee_import_csv, employee_rows_to_csv, user_add_to_role
@@ -46,6 +47,12 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     "Demo programs loaded: an executive mentoring program and a one-to-one "
                     "program, with applications, a committee, group sessions and resources."
+                )
+            )
+        if load_demo_pairings():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo pairings loaded: pairs in every status, meetings and goals."
                 )
             )
         self._print_sign_ins()

@@ -1,0 +1,236 @@
+"""Reads for pairings. The pair's space is for its two members only: everyone else, the
+program's coordinator included, gets a 404. Coordinators read pairings as metadata."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from guardian.shortcuts import get_objects_for_user
+
+from pairings.models import Goal, Meeting, Pairing
+from pairings.scoring import Participant, score_pair
+from people.models import Employee, User
+from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
+from programs.models import Application, CommitmentAcceptance, Program
+from programs.selectors import commitment_current, commitment_is_accepted, coordinated_programs
+
+ACCESS = "pairings.access_pairing"
+
+
+def pairing_list_for(*, user: User) -> QuerySet[Pairing]:
+    """The pairings the user is a member of: explicit object permission, nothing implied."""
+    if not user.is_authenticated or not user.is_active:
+        return Pairing.objects.none()
+    return (
+        get_objects_for_user(
+            user, ACCESS, klass=Pairing, with_superuser=False, accept_global_perms=False
+        )
+        .select_related("program", "mentor", "mentoree")
+        .order_by("-proposed_at", "-pk")
+    )
+
+
+def pairing_get_for(*, user: User, pk: int) -> Pairing:
+    try:
+        return pairing_list_for(user=user).get(pk=pk)
+    except Pairing.DoesNotExist:
+        raise Http404("No such pairing") from None
+
+
+def meeting_get_for(*, user: User, pk: int) -> Meeting:
+    try:
+        return Meeting.objects.select_related("pairing").get(
+            pk=pk, pairing__in=pairing_list_for(user=user)
+        )
+    except Meeting.DoesNotExist:
+        raise Http404("No such meeting") from None
+
+
+def goal_get_for(*, user: User, pk: int) -> Goal:
+    try:
+        return Goal.objects.select_related("pairing").get(
+            pk=pk, pairing__in=pairing_list_for(user=user)
+        )
+    except Goal.DoesNotExist:
+        raise Http404("No such goal") from None
+
+
+def meetings_of(*, pairing: Pairing) -> tuple[list[Meeting], list[Meeting]]:
+    """(upcoming soonest first, past latest first)."""
+    now = timezone.now()
+    meetings = list(pairing.meetings.all())
+    upcoming = sorted((m for m in meetings if m.starts_at >= now), key=lambda m: m.starts_at)
+    past = [m for m in meetings if m.starts_at < now]
+    return upcoming, past
+
+
+def goals_of(*, pairing: Pairing) -> QuerySet[Goal]:
+    return pairing.goals.all()
+
+
+# --- Coordinators ------------------------------------------------------------------------------
+
+
+def program_for_coordinator(*, user: User, slug: str) -> Program:
+    try:
+        return coordinated_programs(user=user).get(slug=slug)
+    except Program.DoesNotExist:
+        raise Http404("No such program") from None
+
+
+def pairings_of_program(*, program: Program, status: str | None = None) -> QuerySet[Pairing]:
+    """Metadata only: who is paired and where the pairing stands. Meeting dates are shown
+    only where the pair's sharing rules allow attendance to be seen (they arrive with the
+    agreement); never goals, notes or why a pairing ended."""
+    qs = program.pairings.select_related("mentor", "mentoree")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "-proposed_at", "-pk")
+
+
+def pairing_status_counts(*, program: Program) -> dict[str, int]:
+    counts = dict(program.pairings.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in Pairing.Status.values}
+
+
+def ending_category_counts(*, program: Program) -> dict[str, int]:
+    """How pairings ended, in aggregate only: never who ended which pairing, or why."""
+    counts = Counter(
+        program.pairings.filter(status=Pairing.Status.ENDED).values_list("end_category", flat=True)
+    )
+    return {label: counts.get(value, 0) for value, label in Pairing.EndCategory.choices}
+
+
+def unmatched_mentorees(*, program: Program) -> QuerySet[Application]:
+    live = Pairing.objects.filter(
+        program=program, mentoree=OuterRef("applicant"), status__in=Pairing.LIVE
+    )
+    return (
+        program.applications.filter(
+            role=Application.Role.MENTOREE, status=Application.Status.ADMITTED
+        )
+        .annotate(paired=Exists(live))
+        .filter(paired=False)
+        .select_related("applicant")
+        .order_by("applicant__last_name", "applicant__first_name", "pk")
+    )
+
+
+# --- Suggestions for one mentoree -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    mentor: Employee
+    score: int
+    reasons: list[str]
+    capacity_left: int
+
+
+def _participant(application: Application, capacity_left: int = 0) -> Participant:
+    employee = application.applicant
+    return Participant(
+        employee_id=employee.pk,
+        name=employee.full_name,
+        department=employee.department,
+        level=employee.level,
+        location=employee.location,
+        tags=frozenset(t.pk for t in application.tags.all()),
+        capacity_left=capacity_left,
+    )
+
+
+def suggestions_for(*, program: Program, mentoree: Employee, limit: int = 20) -> list[Suggestion]:
+    """Mentors ranked for one mentoree, with the reasons in words. Every mentor a hard
+    constraint rules out is left out: the same person, a group-only executive, anyone in the
+    mentoree's management chain, a mentor without capacity or without the current
+    commitment accepted. A fixed number of queries however many mentors there are."""
+    try:
+        mentoree_application = (
+            program.applications.prefetch_related("tags")
+            .select_related("applicant")
+            .get(
+                applicant=mentoree,
+                role=Application.Role.MENTOREE,
+                status=Application.Status.ADMITTED,
+            )
+        )
+    except Application.DoesNotExist:
+        return []
+    # A mentoree who cannot be paired now gets no suggestions: the coordinator would only
+    # meet a refusal.
+    if not commitment_is_accepted(employee=mentoree, program=program) or (
+        Pairing.objects.filter(program=program, mentoree=mentoree, status__in=Pairing.LIVE).exists()
+    ):
+        return []
+    current = commitment_current(program=program)
+    accepted = CommitmentAcceptance.objects.filter(
+        commitment=current, employee=OuterRef("applicant")
+    )
+    mentors = (
+        program.applications.filter(
+            role=Application.Role.MENTOR,
+            status=Application.Status.ADMITTED,
+            applicant__is_active=True,
+        )
+        .annotate(
+            accepted=Exists(accepted),
+            live=Count(
+                "applicant__mentor_pairings",
+                filter=Q(
+                    applicant__mentor_pairings__program=program,
+                    applicant__mentor_pairings__status__in=Pairing.LIVE,
+                ),
+            ),
+        )
+        .filter(accepted=True)
+        .exclude(applicant=mentoree)
+        .select_related("applicant")
+        .prefetch_related("tags")
+    )
+    depth = settings.PAIRING_CHAIN_DEPTH
+    chain = {e.pk for e in reporting_chain_up(employee=mentoree, depth=depth)} | set(
+        reporting_chain_down(employee=mentoree, depth=depth).values_list("pk", flat=True)
+    )
+    target = _participant(mentoree_application)
+    tag_names = {t.pk: t.name for a in [mentoree_application, *mentors] for t in a.tags.all()}
+    suggestions = []
+    for application in mentors:
+        employee = application.applicant
+        capacity = application.mentor_capacity or program.default_mentor_capacity
+        left = capacity - application.live
+        if left <= 0 or employee.is_group_only or employee.pk in chain:
+            continue
+        score, reasons = score_pair(_participant(application, left), target, tag_names)
+        suggestions.append(Suggestion(employee, score, reasons, left))
+    suggestions.sort(key=lambda s: (-s.score, s.mentor.last_name, s.mentor.pk))
+    return suggestions[:limit]
+
+
+def mentoree_for_coordinator(*, program: Program, employee_id: int) -> Employee:
+    try:
+        return program.applications.get(
+            applicant_id=employee_id,
+            role=Application.Role.MENTOREE,
+            status=Application.Status.ADMITTED,
+        ).applicant
+    except Application.DoesNotExist:
+        raise Http404("No such mentoree") from None
+
+
+def my_pairing_view(*, pairing: Pairing, user: User) -> dict[str, object]:
+    """What the pair's space shows its member: who the other member is and where things are."""
+    me = employee_for_user(user=user)
+    is_mentor = me is not None and me.pk == pairing.mentor_id
+    return {
+        "me": me,
+        "is_mentor": is_mentor,
+        "other": pairing.mentoree if is_mentor else pairing.mentor,
+        "i_accepted": (pairing.mentor_accepted_at if is_mentor else pairing.mentoree_accepted_at)
+        is not None,
+    }

@@ -1,0 +1,43 @@
+from django.urls import path
+
+from pairings import views
+
+app_name = "pairings"
+
+urlpatterns = [
+    path("", views.my_pairings, name="mine"),
+    path("<int:pk>/", views.space, name="space"),
+    path("<int:pk>/accept/", views.accept, name="accept"),
+    path("<int:pk>/end/", views.end, name="end"),
+    path("<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("<int:pk>/goals/new/", views.goal_create, name="goal_create"),
+    path("meetings/<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
+    path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
+    path("goals/<int:pk>/status/", views.goal_status, name="goal_status"),
+    path("program/<slug:slug>/", views.program_pairings, name="program"),
+    path(
+        "program/<slug:slug>/suggestions/<int:employee_id>/",
+        views.suggestions,
+        name="suggestions",
+    ),
+    path("program/<slug:slug>/propose/<int:employee_id>/", views.propose, name="propose"),
+    path("program/<slug:slug>/matching/", views.matching_page, name="matching"),
+    path("program/<slug:slug>/matching/run/", views.matching_start, name="matching_start"),
+    path("program/<slug:slug>/matching/pins/", views.pin_add, name="pin_add"),
+    path(
+        "program/<slug:slug>/matching/pins/<int:pin_id>/remove/",
+        views.pin_remove,
+        name="pin_remove",
+    ),
+    path(
+        "program/<slug:slug>/matching/pairs/<int:pair_id>/remove/",
+        views.proposal_remove,
+        name="proposal_remove",
+    ),
+    path("program/<slug:slug>/matching/swap/", views.proposal_swap, name="proposal_swap"),
+    path(
+        "program/<slug:slug>/matching/runs/<int:run_id>/publish/",
+        views.matching_publish,
+        name="matching_publish",
+    ),
+]
