@@ -39,7 +39,7 @@ import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
@@ -171,21 +171,16 @@ def _full_name(first: str, last: str) -> str:
 
 
 def load_cohort(*, program: Program) -> Cohort:
-    """The program's matchable cohort, in six queries whatever its size.
+    """The program's matchable cohort, in five queries whatever its size.
 
     Mentors: admitted, active, below the group-only level (F4), current commitment accepted
     (F5), with capacity left after their live pairings. Mentorees: admitted, active, current
     commitment accepted, no live pairing in the program. Pins are read as they are and checked
     when the cohort is solved.
     """
-    commitment_id = (
-        Commitment.objects.filter(program=program)
-        .order_by("-version")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    current = Commitment.objects.filter(program=program).order_by("-version").values("pk")[:1]
     accepted = CommitmentAcceptance.objects.filter(
-        commitment_id=commitment_id, employee=OuterRef("applicant")
+        commitment_id=Subquery(current), employee=OuterRef("applicant")
     )
     applications = list(
         Application.objects.filter(
@@ -242,24 +237,27 @@ def load_cohort(*, program: Program) -> Cohort:
     mentors: list[Participant] = []
     mentorees: list[Participant] = []
     for pk, role, capacity, employee_id, first, last, department, level, location in applications:
-        common = {
-            "employee_id": employee_id,
-            "name": _full_name(first, last),
-            "department": department,
-            "level": level,
-            "location": location,
-            "tags": frozenset(tags.get(pk, ())),
-        }
+        left = 0
         if role == Application.Role.MENTOR:
             if level >= settings.GROUP_ONLY_LEVEL:
                 continue
             left = (capacity or program.default_mentor_capacity) - live_as_mentor.get(
                 employee_id, 0
             )
-            if left > 0:
-                mentors.append(Participant(capacity_left=left, **common))
-        elif employee_id not in paired_mentorees:
-            mentorees.append(Participant(**common))
+            if left <= 0:
+                continue
+        elif employee_id in paired_mentorees:
+            continue
+        participant = Participant(
+            employee_id=employee_id,
+            name=_full_name(first, last),
+            department=department,
+            level=level,
+            location=location,
+            tags=frozenset(tags.get(pk, ())),
+            capacity_left=left,
+        )
+        (mentors if role == Application.Role.MENTOR else mentorees).append(participant)
     forbidden = chain_exclusions(
         mentor_ids=[p.employee_id for p in mentors],
         mentoree_ids=[p.employee_id for p in mentorees],
@@ -771,11 +769,13 @@ def greedy(cohort: Cohort) -> MatchingResult:
     heapq.heapify(heap)
     assigned: list[tuple[int, int, int]] = []
     refilled: set[int] = set()
-    while heap and room.sum() > 0:
+    places = int(room.sum())
+    while heap and places > 0:
         _, r, i = heapq.heappop(heap)
         score, c = lists[r][i]
         if room[c] > 0:
             room[c] -= 1
+            places -= 1
             assigned.append((r, c, score))
             continue
         i += 1
@@ -795,7 +795,7 @@ def greedy(cohort: Cohort) -> MatchingResult:
 def pin_problems(*, program: Program) -> list[str]:
     """Why any of the program's pins would be ignored by a run started now, in words.
 
-    Reads the whole cohort (six queries): for the matching page until the run row can keep
+    Reads the whole cohort (five queries): for the matching page until the run row can keep
     the problems its solve reported.
     """
     return _apply_pins(load_cohort(program=program)).problems
@@ -1001,7 +1001,7 @@ def _participant(program: Program, employee: Employee, role: str) -> Participant
     )
 
 
-def _hard_constraint_refusal(program: Program, mentor: Employee, mentoree: Employee) -> str:
+def _hard_constraint_refusal(mentor: Employee, mentoree: Employee) -> str:
     if mentor.pk == mentoree.pk:
         return "A person cannot mentor themselves."
     if mentor.is_group_only:
@@ -1046,8 +1046,8 @@ def proposal_swap(*, first: ProposedPair, second: ProposedPair, by: User) -> Non
     reasons = [
         reason
         for reason in (
-            _hard_constraint_refusal(program, b.mentor, a.mentoree),
-            _hard_constraint_refusal(program, a.mentor, b.mentoree),
+            _hard_constraint_refusal(b.mentor, a.mentoree),
+            _hard_constraint_refusal(a.mentor, b.mentoree),
         )
         if reason
     ]

@@ -41,6 +41,9 @@ def pairing_refusals(*, program: Program, mentor: Employee, mentoree: Employee) 
     reasons: list[str] = []
     if mentor.pk == mentoree.pk:
         return ["A person cannot mentor themselves."]
+    for person in (mentor, mentoree):
+        if not person.is_active:
+            reasons.append(f"{person.full_name} is no longer an active employee.")
     mentor_application = _admitted(program, mentor, Application.Role.MENTOR)
     if mentor_application is None:
         reasons.append(f"{mentor.full_name} is not an admitted mentor of this program.")
@@ -96,6 +99,9 @@ def pairing_propose(
         .filter(program=program, applicant__in=[mentor, mentoree])
         .order_by("pk")
     )
+    # Fresh rows: the rules read grades and the active flag as they are now.
+    mentor = Employee.objects.select_related("user").get(pk=mentor.pk)
+    mentoree = Employee.objects.select_related("user").get(pk=mentoree.pk)
     reasons = pairing_refusals(program=program, mentor=mentor, mentoree=mentoree)
     if reasons:
         raise ValidationError(reasons, code="constraint")
@@ -265,7 +271,11 @@ def meeting_log(
     meeting.full_clean(validate_constraints=False)
     existing = Meeting.objects.filter(pairing=pairing, starts_at=starts_at).first()
     if existing is not None:
-        return existing
+        if (existing.duration_minutes, existing.format) == (duration_minutes, format):
+            return existing  # the same form sent twice: one meeting
+        raise ValidationError(
+            {"starts_at": "Another meeting of yours starts at that time; remove it first."}
+        )
     meeting.save()
     return meeting
 
@@ -278,6 +288,7 @@ def meeting_delete(*, meeting: Meeting, by: Employee) -> None:
 
 @transaction.atomic
 def goal_create(*, pairing: Pairing, by: Employee, title: str) -> Goal:
+    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     _member_role(pairing, by)
     _require_active(pairing)
     goal = Goal(pairing=pairing, title=title.strip())

@@ -10,7 +10,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from pairings import matching, selectors, services
-from pairings.forms import EndForm, GoalForm, GoalStatusForm, MeetingForm, PinForm, SwapForm
+from pairings.forms import (
+    EndForm,
+    GoalForm,
+    GoalStatusForm,
+    MeetingForm,
+    PinForm,
+    ProposeForm,
+    SwapForm,
+)
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
 from people.forms import add_service_errors
 from people.models import Employee
@@ -238,7 +246,10 @@ def suggestions(request: HttpRequest, slug: str, employee_id: int) -> HttpRespon
 def propose(request: HttpRequest, slug: str, employee_id: int) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
     mentoree = selectors.mentoree_for_coordinator(program=program, employee_id=employee_id)
-    mentor = get_object_or_404(Employee, pk=request.POST.get("mentor") or 0)
+    form = ProposeForm({"mentor": request.POST.get("mentor"), "mentoree": mentoree.pk})
+    if not form.is_valid():
+        raise Http404("No such mentor")
+    mentor = get_object_or_404(Employee, pk=form.cleaned_data["mentor"])
     score = next(
         (
             s.score

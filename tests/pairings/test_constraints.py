@@ -711,3 +711,40 @@ def test_two_concurrent_proposals_cannot_give_one_mentoree_two_mentors(
         refused = next(o for o in outcomes if o != "ok")
         assert RULE_WORDS["live"] in refused, outcomes
         assert Pairing.objects.filter(mentoree=mentee, status__in=Pairing.LIVE).count() == 1
+
+
+# --- Probes beyond the listed rules ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("side", ["mentor", "mentoree"])
+def test_someone_who_left_the_company_cannot_be_proposed(
+    side, program, enrolled, mentor, mentoree, coordinator
+):
+    """An employee deactivated by the HRIS import after admission. Suggestions and the
+    matching cohort leave inactive people out (`applicant__is_active=True`); the one
+    hard-constraint check must refuse them too, or a coordinator's propose POST (or an import)
+    pairs someone who is gone, and they are told by notification."""
+    departed = mentor.employee if side == "mentor" else mentoree.employee
+    Employee.objects.filter(pk=departed.pk).update(is_active=False)
+    departed.refresh_from_db()
+    before = row_counts()
+
+    with pytest.raises(ValidationError):
+        propose(program, mentor.employee, mentoree.employee, by=coordinator)
+
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize("mentor_id", ["abc", "1.5", ""])
+def test_a_malformed_mentor_id_in_the_propose_post_is_not_a_server_error(
+    mentor_id, program, enrolled, mentoree, coordinator, signed_in_client
+):
+    before = row_counts()
+
+    response = signed_in_client(coordinator).post(
+        reverse("pairings:propose", args=[program.slug, mentoree.employee.pk]),
+        {"mentor": mentor_id},
+    )
+
+    assert response.status_code in (400, 404)
+    assert row_counts() == before

@@ -227,8 +227,11 @@ def test_f7_the_private_reason_is_on_no_page_of_the_other_member(
     for url in urls:
         response = client.get(url, follow=True)
         assert response.status_code == 200, url
-        assert PRIVATE_REASON not in response.content.decode(), url
-        assert "Confidential" not in response.content.decode(), url
+        html = response.content.decode()
+        assert PRIVATE_REASON not in html, url
+        assert "Confidential" not in html, url
+        # end.html promises the category is not shown to them either.
+        assert Pairing.EndCategory.FIT.label not in html, url
 
 
 def test_f7_the_private_reason_and_who_ended_it_are_not_on_the_coordinators_pages(

@@ -429,6 +429,7 @@ def test_load_cohort_query_count_does_not_grow_with_the_cohort(
     with CaptureQueriesContext(connection) as few:
         small = load_cohort(program=program)
     assert (len(small.mentors), len(small.mentorees)) == (2, 2)
+    assert len(few) == 5  # applications, live pairings, tags, managers, pins
 
     grow(20, 25)
 
