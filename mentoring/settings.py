@@ -289,3 +289,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Pairings -----------------------------------------------------------------------------------
 # How far up and down the management chain a mentor may not be (empty: the whole chain).
 PAIRING_CHAIN_DEPTH = env.int("PAIRING_CHAIN_DEPTH", default=None)
+
+# --- Confidentiality ----------------------------------------------------------------------------
+# Fernet keys for confidential text at rest (F10), comma-separated, newest first. Generate one:
+#   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+NOTE_KEYS = env.list("NOTE_KEYS", default=[])
+if not NOTE_KEYS:
+    if DEBUG or TESTING:
+        # Development and tests only; a real deployment refuses to start without its keys.
+        NOTE_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA="]
+    else:
+        raise ImproperlyConfigured(
+            "NOTE_KEYS is not set. With DEBUG off the application refuses to start without the "
+            "keys that encrypt notes: set NOTE_KEYS (or NOTE_KEYS_FILE) to one or more Fernet "
+            "keys, newest first."
+        )

@@ -8,13 +8,14 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from confidentiality.services import agreement_sign
 from pairings import services
 from pairings.models import Pairing
 from pairings.selectors import suggestions_for
 from people.models import Employee
-from programs import services as program_services
 from programs.demo import EXEC_SLUG, GROW_SLUG
 from programs.models import Application, Program
+from programs.selectors import commitment_is_accepted
 
 
 def _by_email(key: str) -> Employee:
@@ -28,6 +29,20 @@ def _admitted(program: Program, role: str) -> list[Employee]:
         .select_related("applicant__user")
         .order_by("pk")
     ]
+
+
+def _sign(pairing: Pairing) -> Pairing:
+    agreement = pairing.agreement
+    agreement.refresh_from_db()
+    for member in (pairing.mentor, pairing.mentoree):
+        agreement_sign(
+            agreement=agreement,
+            signer=member.user,
+            typed_name=member.full_name,
+            confirmed=True,
+            text_hash=agreement.text_hash(),
+        )
+    return Pairing.objects.get(pk=pairing.pk)
 
 
 def _best_partner(program: Program, mentoree: Employee, exclude: set[int]) -> Employee | None:
@@ -54,7 +69,8 @@ def load_demo_pairings() -> bool:
         program=grow, mentor=mentor, mentoree=mentoree, by=coordinator, score=80
     )
     services.pairing_accept(pairing=pairing, by=mentor)
-    pairing = services.pairing_accept(pairing=pairing, by=mentoree)
+    services.pairing_accept(pairing=pairing, by=mentoree)
+    pairing = _sign(pairing)
     for weeks_ago in (12, 10, 8, 6, 4, 2):
         services.meeting_log(
             pairing=pairing,
@@ -95,7 +111,8 @@ def load_demo_pairings() -> bool:
             services.pairing_accept(pairing=pair, by=partner)
             continue
         services.pairing_accept(pairing=pair, by=partner)
-        pair = services.pairing_accept(pairing=pair, by=mentee)
+        services.pairing_accept(pairing=pair, by=mentee)
+        pair = _sign(pair)
         services.meeting_log(
             pairing=pair,
             by=partner,
@@ -106,10 +123,14 @@ def load_demo_pairings() -> bool:
         if plan.startswith("ended:"):
             services.pairing_end(pairing=pair, by=mentee, category=plan.split(":")[1])
 
-    # The executive program: the coordinator published a second version of the commitment
-    # after proposing a pair, so that pair waits for the mentoree to accept it again.
+    # The executive program: a pair that accepted the match; the mentor signed the
+    # agreement, the mentoree has yet to sign it.
     exec_mentors = _admitted(executive, "mentor")
-    exec_mentees = _admitted(executive, "mentoree")
+    exec_mentees = [
+        m
+        for m in _admitted(executive, "mentoree")
+        if commitment_is_accepted(employee=m, program=executive)
+    ]
     if exec_mentors and exec_mentees:
         pair = services.pairing_propose(
             program=executive,
@@ -117,16 +138,14 @@ def load_demo_pairings() -> bool:
             mentoree=exec_mentees[0],
             by=coordinator,
         )
-        current = executive.commitments.order_by("-version").first()
-        program_services.commitment_publish(
-            program=executive,
-            by=coordinator,
-            text=current.text.replace(
-                "By accepting,",
-                "Group sessions led by executives follow the same rules of confidentiality. "
-                "By accepting,",
-            ),
-        )
         services.pairing_accept(pairing=pair, by=exec_mentors[0])
         services.pairing_accept(pairing=pair, by=exec_mentees[0])
+        agreement = pair.agreement
+        agreement_sign(
+            agreement=agreement,
+            signer=exec_mentors[0].user,
+            typed_name=exec_mentors[0].full_name,
+            confirmed=True,
+            text_hash=agreement.text_hash(),
+        )
     return True

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from confidentiality.crypto import EncryptedTextField
+
 
 class Pairing(models.Model):
     class Status(models.TextChoices):
@@ -87,7 +89,7 @@ class PrivateEndReason(models.Model):
 
     pairing = models.OneToOneField(Pairing, on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.TextField()
+    text = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

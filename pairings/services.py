@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from confidentiality.services import agreement_blockers, agreement_create_for
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from people.models import Employee, User
 from people.selectors import in_management_chain
@@ -116,6 +117,7 @@ def pairing_propose(
         ) from exc
     for member in (mentor, mentoree):
         assign_perm(ACCESS, member.user, pairing)
+    agreement_create_for(pairing=pairing)
     if notify:
         url = reverse("pairings:space", args=[pairing.pk])
         for member in (mentor, mentoree):
@@ -138,8 +140,8 @@ def _member_role(pairing: Pairing, employee: Employee) -> str:
 def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
     """What still stands between this pairing and being active (F5), in words.
 
-    The single gate: both members accepted the match and the mentoree accepted the current
-    program commitment. The pair's confidentiality agreement plugs in here when it lands.
+    The single gate: both members accepted the match, the mentoree accepted the current
+    program commitment, and both signed the current version of the pair's agreement.
     """
     blockers = []
     if pairing.mentor_accepted_at is None:
@@ -148,6 +150,7 @@ def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
         blockers.append("The mentoree has not accepted the match yet.")
     if not commitment_is_accepted(employee=pairing.mentoree, program=pairing.program):
         blockers.append("The mentoree has not accepted the current program commitment.")
+    blockers.extend(agreement_blockers(pairing=pairing))
     return blockers
 
 

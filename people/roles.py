@@ -35,6 +35,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "programs.add_resource",
         "programs.change_resource",
         "programs.delete_resource",
+        "confidentiality.view_agreementtemplate",
+        "confidentiality.add_agreementtemplate",
+        "confidentiality.change_agreementtemplate",
+        "confidentiality.view_accessevent",
     ],
     TALENT_TEAM: [],
     # May create programs in the browser (and then coordinates them); per-program rights

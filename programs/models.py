@@ -66,6 +66,14 @@ class Program(models.Model):
     max_mentoree_level = models.PositiveSmallIntegerField(
         "maximum grade to be a mentoree", default=8
     )
+    agreement_template = models.ForeignKey(
+        "confidentiality.AgreementTemplate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The terms each pair's agreement starts from; empty: the default template.",
+    )
     quorum_votes = models.PositiveSmallIntegerField(
         "votes needed for a decision",
         default=3,

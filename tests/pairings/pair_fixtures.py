@@ -109,9 +109,29 @@ def as_employee(who) -> Employee:
     return who if isinstance(who, Employee) else who.employee
 
 
+def sign_both(pairing: Pairing) -> Pairing:
+    """Both members sign the current version of the pair's agreement."""
+    from confidentiality.services import agreement_sign
+
+    agreement = pairing.agreement
+    agreement.refresh_from_db()
+    for member in (pairing.mentor, pairing.mentoree):
+        agreement_sign(
+            agreement=agreement,
+            signer=member.user,
+            typed_name=member.full_name,
+            confirmed=True,
+            text_hash=agreement.text_hash(),
+        )
+    return Pairing.objects.get(pk=pairing.pk)
+
+
 def accept_both(pairing: Pairing) -> Pairing:
+    """Both members accept the match and sign the agreement: what makes a pairing active
+    once the mentoree has accepted the current commitment (F5)."""
     pairing_services.pairing_accept(pairing=pairing, by=pairing.mentor)
-    return pairing_services.pairing_accept(pairing=pairing, by=pairing.mentoree)
+    pairing_services.pairing_accept(pairing=pairing, by=pairing.mentoree)
+    return sign_both(pairing)
 
 
 def log_meeting(pairing: Pairing, *, days: float, hour: int = 10, **kwargs) -> Meeting:

@@ -366,6 +366,8 @@ def test_exact_run_on_a_program_equals_the_brute_force_of_the_services(coordinat
 
 
 def test_load_cohort_keeps_only_who_may_be_paired_now(program, join, coordinator):
+    """Admitted, active, commitment accepted (F5), below the group-only level (F4), with room
+    left; mentorees without a live pairing; nobody in their own management chain."""
     ready_mentor = join(MENTOR, capacity=3)
     boss = join(MENTOR, capacity=1)
     executive = join(MENTOR, level=8)
@@ -606,8 +608,10 @@ def test_a_task_delivered_twice_leaves_one_proposal(
 
 
 def test_a_failed_run_says_so_without_data(
-    program, coordinator, cohort_of_six, monkeypatch, django_capture_on_commit_callbacks
+    program, coordinator, cohort_of_six, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
+    """F9: the run's error and the log name the error's class, never its message."""
+
     def broken(cohort, **kwargs):
         raise RuntimeError(f"cannot place {cohort.mentorees[0].name}")
 
@@ -617,12 +621,15 @@ def test_a_failed_run_says_so_without_data(
     assert run.error.startswith("RuntimeError: ")
     mentoree_names = [e.full_name for e in cohort_of_six[1]]
     assert not any(name in run.error for name in mentoree_names)
+    assert "RuntimeError" in caplog.text
+    assert not any(name in caplog.text for name in mentoree_names)
     assert not run.pairs.exists()
 
 
 def test_the_task_takes_only_the_run_id(
     program, coordinator, cohort_of_six, monkeypatch, django_capture_on_commit_callbacks
 ):
+    """F9: task arguments carry ids; the task is sent only once the run is committed."""
     from pairings import tasks
 
     sent = []

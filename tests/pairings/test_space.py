@@ -33,6 +33,7 @@ from tests.pairings.pair_fixtures import (
     log_meeting,
     refusal_text,
     row_counts,
+    sign_both,
 )
 
 NOT_ACTIVE_WORDS = "start once the pairing is active"
@@ -93,13 +94,31 @@ def test_one_acceptance_keeps_the_pairing_proposed(pairing, mentor):
     assert pairing.mentor_accepted_at is not None
     assert pairing.mentoree_accepted_at is None
     assert services.pairing_activation_blockers(pairing=pairing) == [
-        "The mentoree has not accepted the match yet."
+        "The mentoree has not accepted the match yet.",
+        "The mentor has not signed the current agreement.",
+        "The mentoree has not signed the current agreement.",
     ]
 
 
-def test_both_acceptances_make_the_pairing_active_and_both_are_told(pairing, mentor, mentoree):
+def test_both_acceptances_without_signatures_wait_for_the_agreement(pairing, mentor, mentoree):
+    """F5: accepting the match is not enough; the agreement must be signed by both."""
     services.pairing_accept(pairing=pairing, by=mentoree.employee)
     pairing = services.pairing_accept(pairing=pairing, by=mentor.employee)
+
+    assert pairing.status == Pairing.Status.AWAITING_AGREEMENT
+    assert pairing.activated_at is None
+    assert services.pairing_activation_blockers(pairing=pairing) == [
+        "The mentor has not signed the current agreement.",
+        "The mentoree has not signed the current agreement.",
+    ]
+
+
+def test_acceptances_and_signatures_make_the_pairing_active_and_both_are_told(
+    pairing, mentor, mentoree
+):
+    services.pairing_accept(pairing=pairing, by=mentoree.employee)
+    services.pairing_accept(pairing=pairing, by=mentor.employee)
+    pairing = sign_both(pairing)
 
     assert pairing.status == Pairing.Status.ACTIVE
     assert pairing.activated_at is not None
@@ -197,7 +216,8 @@ def test_members_accept_in_the_browser(pairing, mentor, mentoree, signed_in_clie
         assert response["Location"] == space_url(pairing)
 
     pairing.refresh_from_db()
-    assert pairing.status == Pairing.Status.ACTIVE
+    assert pairing.status == Pairing.Status.AWAITING_AGREEMENT
+    assert sign_both(pairing).status == Pairing.Status.ACTIVE
 
 
 def test_an_ended_pairing_cannot_be_accepted(pairing, mentor, mentoree):

@@ -1,0 +1,352 @@
+"""Writes for confidentiality: the pair's agreement and signatures, sharing rules and
+consented themes, notes with their object permissions, and the access log.
+
+Every grant and revoke of a note permission happens here, in the same transaction as the
+change it belongs to (F1). Services never log, e-mail or pass on confidential text (F9).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from confidentiality.models import (
+    RULE_ORDER,
+    AccessEvent,
+    Agreement,
+    AgreementTemplate,
+    Audience,
+    ConsentedTheme,
+    Note,
+    Rule,
+    Signature,
+)
+from confidentiality.texts import DEFAULT_AGREEMENT_TERMS
+from people.models import Employee, User
+from people.services import notification_send
+
+READ = "read_note"
+MANAGE = "manage_note"
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _has(user: User, perm: str, obj) -> bool:
+    """An explicit object permission, never implied by superuser status or a global grant."""
+    return (
+        get_objects_for_user(
+            user,
+            f"confidentiality.{perm}",
+            klass=type(obj).objects.filter(pk=obj.pk),
+            with_superuser=False,
+            accept_global_perms=False,
+        ).exists()
+        if user.is_active
+        else False
+    )
+
+
+# --- Access log ------------------------------------------------------------------------------
+
+
+def access_event_record(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    outcome: str,
+    request_id: str = "",
+) -> None:
+    """Append one event. Who, what, when, outcome: never content (F8)."""
+    AccessEvent.objects.create(
+        **_event_fields(actor, action, object_type, object_id, outcome, request_id)
+    )
+
+
+def access_events_record_many(
+    *, actor: User, action: str, object_type: str, object_ids: list[int], request_id: str = ""
+) -> None:
+    """One event per object, written in a single query (a list of notes read)."""
+    AccessEvent.objects.bulk_create(
+        AccessEvent(**_event_fields(actor, action, object_type, object_id, "allowed", request_id))
+        for object_id in object_ids
+    )
+
+
+def _event_fields(actor, action, object_type, object_id, outcome, request_id) -> dict:
+    label = "anonymous"
+    if actor is not None and actor.is_authenticated:
+        label = f"{actor.get_full_name() or actor.username} <{actor.email}> (user {actor.pk})"
+    return {
+        "actor": actor if actor is not None and actor.is_authenticated else None,
+        "actor_label": label[:300],
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "outcome": outcome,
+        "request_id": (request_id or "")[:64],
+    }
+
+
+# --- Agreements ------------------------------------------------------------------------------
+
+
+def default_template() -> AgreementTemplate:
+    template = AgreementTemplate.objects.filter(is_default=True).first()
+    if template is None:
+        template = AgreementTemplate.objects.create(
+            name="Standard confidentiality agreement",
+            version=1,
+            terms=DEFAULT_AGREEMENT_TERMS,
+            is_default=True,
+        )
+    return template
+
+
+@transaction.atomic
+def agreement_create_for(*, pairing) -> Agreement:
+    """The pair's agreement, made when the pairing is proposed: the program's template (or
+    the default) as it stands now, and the default sharing rules."""
+    template = pairing.program.agreement_template or default_template()
+    return Agreement.objects.create(pairing=pairing, template=template, terms=template.terms)
+
+
+def agreement_blockers(*, pairing) -> list[str]:
+    """The agreement's part of the activation gate (F5): both members signed this version."""
+    agreement = Agreement.objects.filter(pairing=pairing).first()
+    if agreement is None:
+        return ["The pair's confidentiality agreement does not exist yet."]
+    signed = set(
+        Signature.objects.filter(agreement=agreement, version=agreement.version).values_list(
+            "signer_id", flat=True
+        )
+    )
+    blockers = []
+    if pairing.mentor.user_id not in signed:
+        blockers.append("The mentor has not signed the current agreement.")
+    if pairing.mentoree.user_id not in signed:
+        blockers.append("The mentoree has not signed the current agreement.")
+    return blockers
+
+
+def _normalise(name: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def _member(agreement: Agreement, user: User) -> Employee:
+    pairing = agreement.pairing
+    for employee in (pairing.mentor, pairing.mentoree):
+        if employee.user_id == user.pk:
+            return employee
+    raise _refuse("Only the two members of the pair can do that.", "not_member")
+
+
+@transaction.atomic
+def agreement_sign(
+    *,
+    agreement: Agreement,
+    signer: User,
+    typed_name: str,
+    confirmed: bool,
+    text_hash: str,
+    request_id: str = "",
+) -> Signature:
+    """A member signs exactly the text they read: typed full name, confirmation, the hash.
+
+    If the agreement changed while they read it, the hash differs and the signature is
+    refused, so nobody signs a version they have not seen.
+    """
+    agreement = (
+        Agreement.objects.select_for_update()
+        .select_related("pairing__mentor", "pairing__mentoree", "pairing__program")
+        .get(pk=agreement.pk)
+    )
+    employee = _member(agreement, signer)
+    if not agreement.pairing.is_live:
+        raise _refuse("This pairing has ended.", "ended")
+    if not confirmed:
+        raise ValidationError({"confirmed": "Confirm that you have read the agreement."})
+    if _normalise(typed_name) != _normalise(employee.full_name):
+        raise ValidationError(
+            {"typed_name": f"Type your full name as it is in the directory: {employee.full_name}."}
+        )
+    if text_hash != agreement.text_hash():
+        raise _refuse(
+            "The agreement changed while you were reading it. Read the new version and sign again.",
+            "changed",
+        )
+    signature, _ = Signature.objects.get_or_create(
+        agreement=agreement,
+        version=agreement.version,
+        signer=signer,
+        defaults={"typed_name": typed_name.strip(), "confirmed": True, "text_hash": text_hash},
+    )
+    access_event_record(
+        actor=signer,
+        action=AccessEvent.Action.SIGN,
+        object_type="agreement",
+        object_id=agreement.pk,
+        outcome=AccessEvent.Outcome.ALLOWED,
+        request_id=request_id,
+    )
+    from pairings.services import pairing_refresh_status
+
+    pairing_refresh_status(pairing=agreement.pairing)
+    return signature
+
+
+@transaction.atomic
+def agreement_change(
+    *, agreement: Agreement, by: User, rules: dict[str, str], terms: str | None = None
+) -> Agreement:
+    """Change the sharing rules (and, for an HR-led update, the terms).
+
+    Either member may tighten a rule; loosening one needs the mentoree's consent, so only
+    the mentoree can do it. Any change makes a new version that both must sign again, and
+    moves an active pairing back to awaiting agreement.
+    """
+    agreement = (
+        Agreement.objects.select_for_update()
+        .select_related("pairing__mentor", "pairing__mentoree", "pairing__program")
+        .get(pk=agreement.pk)
+    )
+    employee = _member(agreement, by)
+    pairing = agreement.pairing
+    if not pairing.is_live:
+        raise _refuse("This pairing has ended.", "ended")
+    is_mentoree = employee.pk == pairing.mentoree_id
+    changed = False
+    for audience, rule in rules.items():
+        if audience not in Audience.values or rule not in Rule.values:
+            raise ValidationError({audience: "Choose nothing, attendance only or themes."})
+        current = agreement.rule_for(audience)
+        if rule == current:
+            continue
+        if RULE_ORDER[rule] > RULE_ORDER[current] and not is_mentoree:
+            raise _refuse(
+                f"Only the mentoree can loosen what {Audience(audience).label.lower()} may "
+                "learn: sharing more needs their consent.",
+                "needs_consent",
+            )
+        setattr(agreement, f"{audience}_rule", rule)
+        changed = True
+    if terms is not None and terms.strip() != agreement.terms.strip():
+        agreement.terms = terms.strip()
+        changed = True
+    if not changed:
+        raise _refuse("Nothing changed.", "unchanged")
+    agreement.version += 1
+    agreement.save()
+    from pairings.models import Pairing
+    from pairings.services import pairing_refresh_status
+
+    if pairing.status == Pairing.Status.ACTIVE:
+        Pairing.objects.filter(pk=pairing.pk).update(status=Pairing.Status.AWAITING_AGREEMENT)
+    pairing_refresh_status(pairing=pairing)
+    other = pairing.mentor if is_mentoree else pairing.mentoree
+    notification_send(
+        recipient=other.user,
+        title=f"{pairing.program.name}: your pair's agreement changed; please read and sign it",
+        url=reverse("confidentiality:agreement", args=[pairing.pk]),
+    )
+    return agreement
+
+
+@sensitive_variables("text")
+@transaction.atomic
+def theme_add(*, agreement: Agreement, by: User, audience: str, text: str) -> ConsentedTheme:
+    """The mentoree writes a theme that one audience may learn, where the rule allows it."""
+    employee = _member(agreement, by)
+    if employee.pk != agreement.pairing.mentoree_id:
+        raise _refuse("Only the mentoree decides which themes are passed on.", "not_mentoree")
+    if audience not in Audience.values or agreement.rule_for(audience) != Rule.THEMES:
+        raise ValidationError(
+            {"audience": "The agreement does not allow themes to be shared with that audience."}
+        )
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the theme you agree to share."})
+    return ConsentedTheme.objects.create(agreement=agreement, audience=audience, text=text)
+
+
+@transaction.atomic
+def theme_withdraw(*, theme: ConsentedTheme, by: User) -> None:
+    if _member(theme.agreement, by).pk != theme.agreement.pairing.mentoree_id:
+        raise _refuse("Only the mentoree withdraws a theme.", "not_mentoree")
+    theme.delete()
+
+
+# --- Notes ------------------------------------------------------------------------------------
+
+
+def _other_member(pairing, user: User) -> User:
+    return pairing.mentoree.user if pairing.mentor.user_id == user.pk else pairing.mentor.user
+
+
+@sensitive_variables("text")
+@transaction.atomic
+def note_create(*, pairing, author: User, text: str, shared: bool = False, meeting=None) -> Note:
+    """A member writes a note on the pairing or one of its meetings. The author may read and
+    manage it; when shared, the other member may read it. Nobody else, ever (F1)."""
+    if author.pk not in (pairing.mentor.user_id, pairing.mentoree.user_id):
+        raise _refuse("Only the two members of the pair write notes here.", "not_member")
+    if not pairing.is_live:
+        raise _refuse("This pairing has ended; its notes can no longer grow.", "ended")
+    if meeting is not None and meeting.pairing_id != pairing.pk:
+        raise ValidationError({"meeting": "Choose one of this pair's meetings."})
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "The note is empty."})
+    note = Note.objects.create(
+        pairing=pairing, meeting=meeting, author=author, shared=shared, text=text
+    )
+    assign_perm(READ, author, note)
+    assign_perm(MANAGE, author, note)
+    if shared:
+        assign_perm(READ, _other_member(pairing, author), note)
+    return note
+
+
+def _require_manage(note: Note, user: User) -> None:
+    if not _has(user, MANAGE, note):
+        raise _refuse("Only the author can change this note.", "not_author")
+
+
+@sensitive_variables("text")
+@transaction.atomic
+def note_update(*, note: Note, by: User, text: str) -> Note:
+    _require_manage(note, by)
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "The note is empty."})
+    note.text = text
+    note.save(update_fields=["text", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def note_set_shared(*, note: Note, by: User, shared: bool) -> Note:
+    """Share with the other member, or take it back; the permission follows at once."""
+    _require_manage(note, by)
+    other = _other_member(note.pairing, by)
+    if shared:
+        assign_perm(READ, other, note)
+    else:
+        remove_perm(READ, other, note)
+    note.shared = shared
+    note.save(update_fields=["shared", "updated_at"])
+    return note
+
+
+@transaction.atomic
+def note_delete(*, note: Note, by: User) -> None:
+    _require_manage(note, by)
+    note.delete()
