@@ -51,6 +51,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("programs/", include("programs.urls")),
     path("pairings/", include("pairings.urls")),
+    path("confidentiality/", include("confidentiality.urls")),
     path("admin/", admin.site.urls),
 ]
 

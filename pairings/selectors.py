@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -87,10 +87,34 @@ def pairings_of_program(*, program: Program, status: str | None = None) -> Query
     """Metadata only: who is paired and where the pairing stands. Meeting dates are shown
     only where the pair's sharing rules allow attendance to be seen (they arrive with the
     agreement); never goals, notes or why a pairing ended."""
-    qs = program.pairings.select_related("mentor", "mentoree")
+    now = timezone.now()
+    # F6: attendance (meeting count and last date) only where the pair's rule for the
+    # coordinator allows it; the filter inside the aggregate makes it NULL/0 otherwise.
+    visible = Q(agreement__coordinator_rule__in=("attendance", "themes"))
+    qs = program.pairings.select_related("mentor", "mentoree", "agreement").annotate(
+        attendance_visible=Count("pk", filter=visible),
+        last_meeting=Max("meetings__starts_at", filter=visible & Q(meetings__starts_at__lte=now)),
+        meetings_held=Count("meetings", filter=visible & Q(meetings__starts_at__lte=now)),
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("status", "-proposed_at", "-pk")
+
+
+def attach_coordinator_themes(*, pairings) -> None:
+    """Sets `coordinator_themes` on each pairing given: the themes its mentoree consented to
+    pass on to the coordinator, where the rule still allows themes. One query."""
+    from confidentiality.models import ConsentedTheme
+
+    themes: dict[int, list[str]] = {}
+    for theme in ConsentedTheme.objects.filter(
+        agreement__pairing__in=[p.pk for p in pairings],
+        audience="coordinator",
+        agreement__coordinator_rule="themes",
+    ).select_related("agreement"):
+        themes.setdefault(theme.agreement.pairing_id, []).append(theme.text)
+    for pairing in pairings:
+        pairing.coordinator_themes = themes.get(pairing.pk, [])
 
 
 def pairing_status_counts(*, program: Program) -> dict[str, int]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from confidentiality.access import get_or_404_logged
 from pairings import matching, selectors, services
 from pairings.forms import (
     EndForm,
@@ -19,7 +20,7 @@ from pairings.forms import (
     ProposeForm,
     SwapForm,
 )
-from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
+from pairings.models import Goal, MatchingRun, Meeting, Pairing, Pin, ProposedPair
 from people.forms import add_service_errors
 from people.models import Employee
 from people.selectors import employee_for_user
@@ -35,6 +36,37 @@ def _page(request: HttpRequest, queryset, param: str = "page"):
 def _refused(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+def _pairing(request: HttpRequest, pk: int) -> Pairing:
+    """The pairing, for its members; for anyone else a 404, and the attempt is logged (F8)."""
+    return get_or_404_logged(
+        request,
+        getter=lambda: selectors.pairing_get_for(user=request.user, pk=pk),
+        model=Pairing,
+        pk=pk,
+        object_type="pairing",
+    )
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    return get_or_404_logged(
+        request,
+        getter=lambda: selectors.meeting_get_for(user=request.user, pk=pk),
+        model=Meeting,
+        pk=pk,
+        object_type="meeting",
+    )
+
+
+def _goal(request: HttpRequest, pk: int) -> Goal:
+    return get_or_404_logged(
+        request,
+        getter=lambda: selectors.goal_get_for(user=request.user, pk=pk),
+        model=Goal,
+        pk=pk,
+        object_type="goal",
+    )
 
 
 def _me(request: HttpRequest) -> Employee:
@@ -76,13 +108,13 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
 @never_cache
 @require_safe
 def space(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_get_for(user=request.user, pk=pk)
+    pairing = _pairing(request, pk)
     return render(request, "pairings/space.html", _space_context(request, pairing))
 
 
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_get_for(user=request.user, pk=pk)
+    pairing = _pairing(request, pk)
     try:
         pairing = services.pairing_accept(pairing=pairing, by=_me(request))
     except ValidationError as exc:
@@ -95,7 +127,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def end(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_get_for(user=request.user, pk=pk)
+    pairing = _pairing(request, pk)
     if not pairing.is_live:
         messages.error(request, "This pairing has already ended.")
         return redirect("pairings:space", pk=pairing.pk)
@@ -121,7 +153,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_get_for(user=request.user, pk=pk)
+    pairing = _pairing(request, pk)
     form = MeetingForm(request.POST)
     if form.is_valid():
         try:
@@ -147,7 +179,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for(user=request.user, pk=pk)
+    meeting = _meeting(request, pk)
     services.meeting_delete(meeting=meeting, by=_me(request))
     messages.success(request, "The meeting was removed.")
     return redirect("pairings:space", pk=meeting.pairing_id)
@@ -155,7 +187,7 @@ def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = selectors.meeting_get_for(user=request.user, pk=pk)
+    meeting = _meeting(request, pk)
     url = request.build_absolute_uri(reverse("pairings:space", args=[meeting.pairing_id]))
     text = ics_event(
         uid=f"mentoring-meeting-{meeting.pk}",
@@ -173,7 +205,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = selectors.pairing_get_for(user=request.user, pk=pk)
+    pairing = _pairing(request, pk)
     form = GoalForm(request.POST)
     if form.is_valid():
         try:
@@ -193,7 +225,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
-    goal = selectors.goal_get_for(user=request.user, pk=pk)
+    goal = _goal(request, pk)
     form = GoalStatusForm(request.POST)
     if form.is_valid():
         services.goal_set_status(goal=goal, by=_me(request), status=form.cleaned_data["status"])
@@ -212,6 +244,8 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Pairing.Status.values:
         status = None
+    page = _page(request, selectors.pairings_of_program(program=program, status=status))
+    selectors.attach_coordinator_themes(pairings=page.object_list)
     return render(
         request,
         "pairings/program_pairings.html",
@@ -221,7 +255,7 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
             "statuses": Pairing.Status.choices,
             "status_counts": selectors.pairing_status_counts(program=program),
             "ending_counts": selectors.ending_category_counts(program=program),
-            "page": _page(request, selectors.pairings_of_program(program=program, status=status)),
+            "page": page,
             "unmatched": _page(request, selectors.unmatched_mentorees(program=program), "upage"),
         },
     )

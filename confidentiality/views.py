@@ -1,0 +1,292 @@
+"""Views for the pair's agreement and notes. Every page here is confidential: never cached,
+POST bodies hidden from error reports, every note read and every refused attempt logged."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from confidentiality import selectors, services
+from confidentiality.access import get_or_404_logged
+from confidentiality.forms import NoteEditForm, NoteForm, RulesForm, SignForm, ThemeForm
+from confidentiality.models import AccessEvent, Audience, ConsentedTheme, Note, Rule
+from pairings.models import Pairing
+from pairings.selectors import pairing_get_for
+from people.forms import add_service_errors
+
+
+def _request_id(request: HttpRequest) -> str:
+    return getattr(request, "request_id", "")
+
+
+def _pairing(request: HttpRequest, pk: int) -> Pairing:
+    return get_or_404_logged(
+        request,
+        getter=lambda: pairing_get_for(user=request.user, pk=pk),
+        model=Pairing,
+        pk=pk,
+        object_type="pairing",
+    )
+
+
+def _note(request: HttpRequest, pk: int) -> Note:
+    return get_or_404_logged(
+        request,
+        getter=lambda: selectors.note_get_for(user=request.user, pk=pk),
+        model=Note,
+        pk=pk,
+        object_type="note",
+    )
+
+
+def _refused(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --- The agreement --------------------------------------------------------------------------
+
+
+def _agreement_context(request, pairing, **forms):
+    agreement = selectors.agreement_of(pairing=pairing)
+    signatures = selectors.signatures_of(agreement=agreement)
+    is_mentoree = pairing.mentoree.user_id == request.user.pk
+    return {
+        "pairing": pairing,
+        "agreement": agreement,
+        "text": agreement.text_to_sign(),
+        "rules": [
+            (label, Rule(agreement.rule_for(audience)).label)
+            for audience, label in Audience.choices
+        ],
+        "mentor_signature": signatures.get(pairing.mentor.user_id),
+        "mentoree_signature": signatures.get(pairing.mentoree.user_id),
+        "i_signed": request.user.pk in signatures,
+        "is_mentoree": is_mentoree,
+        "sign_form": forms.get("sign_form")
+        or SignForm(initial={"text_hash": agreement.text_hash()}),
+        "rules_form": forms.get("rules_form") or RulesForm(agreement=agreement),
+        "theme_form": forms.get("theme_form") or ThemeForm(),
+        "themes": agreement.themes.all() if is_mentoree else [],
+    }
+
+
+@never_cache
+@require_http_methods(["GET"])
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _pairing(request, pk)
+    return render(request, "confidentiality/agreement.html", _agreement_context(request, pairing))
+
+
+@never_cache
+@require_POST
+def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _pairing(request, pk)
+    form = SignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agreement_sign(
+                agreement=pairing.agreement,
+                signer=request.user,
+                typed_name=form.cleaned_data["typed_name"],
+                confirmed=form.cleaned_data["confirmed"],
+                text_hash=form.cleaned_data["text_hash"],
+                request_id=_request_id(request),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                add_service_errors(form, exc)
+            else:
+                _refused(request, exc)
+                return redirect("confidentiality:agreement", pk=pairing.pk)
+        else:
+            messages.success(request, "You signed the agreement.")
+            return redirect("confidentiality:agreement", pk=pairing.pk)
+    return render(
+        request,
+        "confidentiality/agreement.html",
+        _agreement_context(request, pairing, sign_form=form),
+        status=400,
+    )
+
+
+@never_cache
+@require_POST
+def agreement_rules(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _pairing(request, pk)
+    form = RulesForm(request.POST, agreement=pairing.agreement)
+    if form.is_valid():
+        try:
+            services.agreement_change(
+                agreement=pairing.agreement, by=request.user, rules=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(
+                request, "The sharing rules changed. Both of you are asked to sign again."
+            )
+        return redirect("confidentiality:agreement", pk=pairing.pk)
+    return render(
+        request,
+        "confidentiality/agreement.html",
+        _agreement_context(request, pairing, rules_form=form),
+        status=400,
+    )
+
+
+@never_cache
+@sensitive_post_parameters("text")
+@require_POST
+def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = _pairing(request, pk)
+    form = ThemeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.theme_add(
+                agreement=pairing.agreement,
+                by=request.user,
+                audience=form.cleaned_data["audience"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The theme may now be passed on to that audience.")
+            return redirect("confidentiality:agreement", pk=pairing.pk)
+    return render(
+        request,
+        "confidentiality/agreement.html",
+        _agreement_context(request, pairing, theme_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def theme_withdraw(request: HttpRequest, pk: int, theme_id: int) -> HttpResponse:
+    pairing = _pairing(request, pk)
+    theme = ConsentedTheme.objects.filter(pk=theme_id, agreement__pairing=pairing).first()
+    if theme is None:
+        return redirect("confidentiality:agreement", pk=pairing.pk)
+    try:
+        services.theme_withdraw(theme=theme, by=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, "The theme was withdrawn.")
+    return redirect("confidentiality:agreement", pk=pairing.pk)
+
+
+# --- Notes ------------------------------------------------------------------------------------
+
+
+@never_cache
+@sensitive_post_parameters("text")
+@require_http_methods(["GET", "POST"])
+def notes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notes of a pairing that this member may read, and a form to write one."""
+    pairing = _pairing(request, pk)
+    meetings = list(pairing.meetings.order_by("-starts_at")[:50])
+    form = NoteForm(request.POST or None, meetings=meetings)
+    if request.method == "POST" and form.is_valid():
+        meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
+        try:
+            services.note_create(
+                pairing=pairing,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                shared=form.cleaned_data["shared"],
+                meeting=meeting,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your note is saved.")
+            return redirect("confidentiality:notes", pk=pairing.pk)
+    note_list = list(selectors.note_list_for(user=request.user, pairing=pairing))
+    services.access_events_record_many(
+        actor=request.user,
+        action=AccessEvent.Action.LIST,
+        object_type="note",
+        object_ids=[n.pk for n in note_list],
+        request_id=_request_id(request),
+    )
+    return render(
+        request,
+        "confidentiality/notes.html",
+        {"pairing": pairing, "notes": note_list, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note(request, pk)
+    services.access_event_record(
+        actor=request.user,
+        action=AccessEvent.Action.READ,
+        object_type="note",
+        object_id=note.pk,
+        outcome=AccessEvent.Outcome.ALLOWED,
+        request_id=_request_id(request),
+    )
+    return render(
+        request,
+        "confidentiality/note_detail.html",
+        {"note": note, "is_author": note.author_id == request.user.pk},
+    )
+
+
+@never_cache
+@sensitive_post_parameters("text")
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note(request, pk)
+    form = NoteEditForm(request.POST or None, initial={"text": note.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(note=note, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your note is saved.")
+            return redirect("confidentiality:note", pk=note.pk)
+    if note.author_id != request.user.pk:
+        messages.error(request, "Only the author can change this note.")
+        return redirect("confidentiality:note", pk=note.pk)
+    return render(request, "confidentiality/note_edit.html", {"note": note, "form": form})
+
+
+@require_POST
+def note_share(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note(request, pk)
+    shared = request.POST.get("shared") == "1"
+    try:
+        services.note_set_shared(note=note, by=request.user, shared=shared)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            "The other member can now read this note."
+            if shared
+            else "The note is private again: only you can read it.",
+        )
+    return redirect("confidentiality:note", pk=note.pk)
+
+
+@require_POST
+def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    note = _note(request, pk)
+    pairing_id = note.pairing_id
+    try:
+        services.note_delete(note=note, by=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect("confidentiality:note", pk=note.pk)
+    messages.success(request, "The note was deleted.")
+    return redirect("confidentiality:notes", pk=pairing_id)
