@@ -21,7 +21,8 @@ COPY static ./static
 COPY manage.py ./
 RUN pip install . \
     # Static files are collected at build time; the key only lets settings load here.
-    && SECRET_KEY=collectstatic-only DEBUG=0 python manage.py collectstatic --noinput \
+    && SECRET_KEY=collectstatic-only NOTE_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0xMjM= \
+       DEBUG=0 python manage.py collectstatic --noinput \
     && mkdir -p /app/media && chown -R app:app /app/media
 
 USER app

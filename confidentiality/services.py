@@ -264,6 +264,9 @@ def agreement_change(
 @transaction.atomic
 def theme_add(*, agreement: Agreement, by: User, audience: str, text: str) -> ConsentedTheme:
     """The mentoree writes a theme that one audience may learn, where the rule allows it."""
+    agreement = Agreement.objects.select_related("pairing__mentor", "pairing__mentoree").get(
+        pk=agreement.pk
+    )
     employee = _member(agreement, by)
     if employee.pk != agreement.pairing.mentoree_id:
         raise _refuse("Only the mentoree decides which themes are passed on.", "not_mentoree")

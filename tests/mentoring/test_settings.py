@@ -28,13 +28,20 @@ print(json.dumps({
 """
 
 
+NOTE_KEY = "cHJvZHVjdGlvbi1saWtlLXRlc3Qta2V5LTMyLWJ5dGU="
+
+
 def run(code, **env):
     base = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECRET_KEY", "PYTEST", "DEBUG", "ALLOWED_HOSTS", "READ_DOT_ENV"))
+        if not key.startswith(
+            ("SECRET_KEY", "PYTEST", "DEBUG", "ALLOWED_HOSTS", "READ_DOT_ENV", "NOTE_KEYS")
+        )
     }
     base["DJANGO_SETTINGS_MODULE"] = "mentoring.settings"
+    # Production needs its note keys too (F10); tests that are about them pass NOTE_KEYS="".
+    base["NOTE_KEYS"] = NOTE_KEY
     base.update(env)
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -83,3 +90,18 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
 
     assert process.returncode == 0, process.stderr
     assert json.loads(process.stdout.strip().splitlines()[-1])["SECRET_KEY"] == secret
+
+
+def test_production_refuses_to_start_without_note_keys():
+    """F10: confidential text is never stored unencrypted, so no keys means no start."""
+    secret = "s3cret-" + "x" * 50
+    process = run(
+        "import django; django.setup()",
+        DEBUG="0",
+        SECRET_KEY=secret,
+        ALLOWED_HOSTS="mentoring.example",
+        NOTE_KEYS="",
+    )
+
+    assert process.returncode != 0
+    assert "NOTE_KEYS" in process.stderr

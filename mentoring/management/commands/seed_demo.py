@@ -4,6 +4,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from confidentiality.demo import load_demo_confidentiality
 from pairings.demo import load_demo_pairings
 from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
 from people.models import Employee, User
@@ -53,6 +54,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     "Demo pairings loaded: pairs in every status, meetings and goals."
+                )
+            )
+        if load_demo_confidentiality():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo confidentiality loaded: signed agreements with varied sharing rules, "
+                    "private and shared notes."
                 )
             )
         self._print_sign_ins()
