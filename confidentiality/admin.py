@@ -2,9 +2,12 @@
 read-only. No note, agreement, consented theme or end reason is registered: their text is
 not the admin's business, for HR admins and superusers alike (F1)."""
 
+from django import forms
 from django.contrib import admin
 
-from confidentiality.models import AccessEvent, AgreementTemplate
+from confidentiality.models import AccessEvent, AgreementTemplate, ConflictEntry
+from confidentiality.register import conflict_declare
+from people.models import Employee
 
 
 @admin.register(AgreementTemplate)
@@ -34,3 +37,63 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ConflictDeclarationForm(forms.ModelForm):
+    person = forms.ModelChoiceField(
+        queryset=Employee.objects.filter(is_active=True),
+        widget=forms.NumberInput,
+        help_text="Employee id of the person who may not assess the subject.",
+    )
+    subject = forms.ModelChoiceField(
+        queryset=Employee.objects.all(),
+        widget=forms.NumberInput,
+        help_text="Employee id of the subject.",
+    )
+
+    class Meta:
+        model = ConflictEntry
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("person") and cleaned.get("person") == cleaned.get("subject"):
+            raise forms.ValidationError("A person and the subject must be two people.")
+        return cleaned
+
+
+@admin.register(ConflictEntry)
+class ConflictDeclarationAdmin(admin.ModelAdmin):
+    """Conflicts HR declares by hand (e.g. a former mentor from outside the app). Only
+    declarations are listed here: the register's mentoring entries are not the admin's."""
+
+    form = ConflictDeclarationForm
+    list_display = ("pk", "person", "subject", "started_at", "declared_by")
+    list_select_related = ("key__person", "key__subject", "declared_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=ConflictEntry.Kind.DECLARED)
+
+    @admin.display(description="person")
+    def person(self, obj):
+        return obj.key.person
+
+    @admin.display(description="subject")
+    def subject(self, obj):
+        return obj.key.subject
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        entry = conflict_declare(
+            person_id=form.cleaned_data["person"].pk,
+            subject_id=form.cleaned_data["subject"].pk,
+            by=request.user,
+        )
+        obj.pk = entry.pk
+        obj.key_id = entry.key_id
+        obj._state.adding = False

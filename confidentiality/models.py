@@ -219,3 +219,50 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Access events are append-only.")
+
+
+class ConflictKey(models.Model):
+    """The conflict-of-interest register, keyed on two people only: `person` (a mentor, a
+    would-be assessor) and `subject` (a mentoree, the subject of a review). Both sides lock
+    this one row while they check and write, so "seat the mentor on the panel" and "pair the
+    panel member with the subject" cannot both succeed, however they interleave (F3)."""
+
+    person = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey("people.Employee", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "subject"], name="one_conflict_key_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"conflict key #{self.pk}"
+
+
+class ConflictEntry(models.Model):
+    """One reason the key exists. Mentoring and declarations are conflicts; an open
+    assessment blocks a new pairing. Entries outlive the pairing (no link to it)."""
+
+    class Kind(models.TextChoices):
+        MENTORING = "mentoring", "Mentors the subject"
+        DECLARED = "declared", "Declared by HR"
+        ASSESSING = "assessing", "Sits on an open review of the subject"
+
+    key = models.ForeignKey(ConflictKey, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    reference = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="For an assessment: the panel seat it holds."
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["kind", "reference"])]
+
+    def __str__(self) -> str:
+        return f"conflict entry #{self.pk}"

@@ -7,6 +7,7 @@ from people.roles import HR_ADMINS, TALENT_TEAM
 from people.selectors import employee_for_user
 from programs import selectors as program_selectors
 from programs.models import GroupSession
+from reviews.models import PanelSeat
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Roles:
     is_committee_member: bool = False
     can_create_programs: bool = False
     leads_sessions: bool = False
+    sits_on_panels: bool = False
     unread_count: int = 0
     capabilities: list[Capability] = field(default_factory=list)
 
@@ -64,6 +66,7 @@ def roles_for(user: User) -> Roles:
         is_committee_member=program_selectors.committee_programs(user=user).exists(),
         can_create_programs=user.has_perm("programs.add_program"),
         leads_sessions=bool(employee and GroupSession.objects.filter(leader=employee).exists()),
+        sits_on_panels=bool(employee and PanelSeat.objects.filter(member=employee).exists()),
         unread_count=user.notifications.filter(read_at__isnull=True).count(),
     )
     caps = roles.capabilities
@@ -124,7 +127,17 @@ def roles_for(user: User) -> Roles:
         caps.append(
             Capability(
                 "Staff talent reviews",
-                "Set up review panels. Mentors of a subject are recused automatically.",
+                "Plan reviews and seat their panels. Anyone with a conflict of interest with "
+                "the subject is kept off the panel automatically, in neutral words.",
+                "/reviews/",
+            )
+        )
+    elif roles.sits_on_panels:
+        caps.append(
+            Capability(
+                "Your review panels",
+                "The talent reviews you sit on, with each subject's dossier.",
+                "/reviews/",
             )
         )
     if roles.is_hr_admin or user.is_staff:

@@ -312,3 +312,7 @@ if not NOTE_KEYS:
             "keys that encrypt notes: set NOTE_KEYS (or NOTE_KEYS_FILE) to one or more Fernet "
             "keys, newest first."
         )
+
+# --- Talent reviews -----------------------------------------------------------------------------
+# How long after a pairing ends its mentor still may not assess the mentoree (empty: ever).
+CONFLICT_LOOKBACK_DAYS = env.int("CONFLICT_LOOKBACK_DAYS", default=None)

@@ -52,6 +52,7 @@ urlpatterns = [
     path("programs/", include("programs.urls")),
     path("pairings/", include("pairings.urls")),
     path("confidentiality/", include("confidentiality.urls")),
+    path("reviews/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -12,6 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from confidentiality.register import (
+    NEUTRAL_MESSAGE,
+    mentoring_end,
+    mentoring_hold,
+    open_assessment_exists,
+)
 from confidentiality.services import agreement_blockers, agreement_create_for
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from people.models import Employee, User
@@ -71,6 +77,8 @@ def pairing_refusals(*, program: Program, mentor: Employee, mentoree: Employee) 
             )
     if Pairing.objects.filter(program=program, mentoree=mentoree, status__in=Pairing.LIVE).exists():
         reasons.append(f"{mentoree.full_name} already has a mentor in this program.")
+    if open_assessment_exists(mentor_id=mentor.pk, mentoree_id=mentoree.pk):
+        reasons.append(f"{mentor.full_name} {NEUTRAL_MESSAGE}.")
     for person in (mentor, mentoree):
         if not commitment_is_accepted(employee=person, program=program):
             reasons.append(
@@ -106,6 +114,10 @@ def pairing_propose(
     reasons = pairing_refusals(program=program, mentor=mentor, mentoree=mentoree)
     if reasons:
         raise ValidationError(reasons, code="constraint")
+    # F3, the reverse direction: never while the mentor sits on an open review of the
+    # mentoree. The register locks the same row the reviews side locks to seat a panel.
+    if not mentoring_hold(mentor_id=mentor.pk, mentoree_id=mentoree.pk):
+        raise _refuse(f"{mentor.full_name} {NEUTRAL_MESSAGE}.", "conflict")
     pairing = Pairing(program=program, mentor=mentor, mentoree=mentoree, score=score)
     pairing.full_clean(validate_constraints=False)
     try:
@@ -227,6 +239,7 @@ def pairing_end(
     pairing.ended_at = timezone.now()
     pairing.end_category = category
     pairing.save(update_fields=["status", "ended_at", "end_category"])
+    mentoring_end(mentor_id=pairing.mentor_id, mentoree_id=pairing.mentoree_id)
     private_reason = private_reason.strip()
     if private_reason:
         PrivateEndReason.objects.create(pairing=pairing, author=by.user, text=private_reason)

@@ -39,8 +39,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "confidentiality.add_agreementtemplate",
         "confidentiality.change_agreementtemplate",
         "confidentiality.view_accessevent",
+        "confidentiality.view_conflictentry",
+        "confidentiality.add_conflictentry",
+        "reviews.view_talentreview",
     ],
-    TALENT_TEAM: [],
+    TALENT_TEAM: ["reviews.view_talentreview", "reviews.add_talentreview"],
     # May create programs in the browser (and then coordinates them); per-program rights
     # come from the coordinate_program object permission.
     PROGRAM_COORDINATORS: ["programs.add_program"],

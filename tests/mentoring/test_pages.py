@@ -225,6 +225,11 @@ MATRIX = {
     },
     # Tags are managed by coordinators of a program; a superuser is not one unless named.
     "programs:tags": {"anonymous": 302, "default": 403},
+    "pairings:mine": {"anonymous": 302, "default": 200},
+    # Everyone signed in sees the reviews they may see (none, unless panel or Talent team).
+    "reviews:list": {"anonymous": 302, "default": 200},
+    # Only the Talent team staffs reviews; a superuser is not part of it unless named.
+    "reviews:create": {"anonymous": 302, "default": 403, "talent_reviewer": 200},
 }
 
 ADMIN_STAFF = {"hr_admin": 200, "superuser": 200}

@@ -10,6 +10,7 @@ from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
 from people.models import Employee, User
 from people.services import employee_import_csv, employee_rows_to_csv, user_add_to_role
 from programs.demo import load_demo_programs
+from reviews.demo import load_demo_reviews
 
 
 class Command(BaseCommand):
@@ -61,6 +62,13 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     "Demo confidentiality loaded: signed agreements with varied sharing rules, "
                     "private and shared notes."
+                )
+            )
+        if load_demo_reviews():
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo talent reviews loaded: a 2027 mid-year cycle, with the demo "
+                    "mentoree's mentor kept off his panel."
                 )
             )
         self._print_sign_ins()

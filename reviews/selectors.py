@@ -1,0 +1,107 @@
+"""Reads for talent reviews. The dossier is built from an explicit allow-list of directory
+facts and earlier reviews: nothing from mentoring can reach it (F2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from people.models import Employee, User
+from people.roles import TALENT_TEAM
+from people.selectors import reporting_chain_up
+from reviews.models import PanelSeat, Recusal, TalentReview
+
+SIT = "reviews.sit_on_panel"
+
+
+def is_talent_team(*, user: User) -> bool:
+    return (
+        user.is_authenticated and user.is_active and user.groups.filter(name=TALENT_TEAM).exists()
+    )
+
+
+def review_list_for(*, user: User) -> QuerySet[TalentReview]:
+    """The Talent team sees every review; a panel member the reviews they sit on."""
+    if not user.is_authenticated or not user.is_active:
+        return TalentReview.objects.none()
+    if is_talent_team(user=user):
+        qs = TalentReview.objects.all()
+    else:
+        qs = get_objects_for_user(
+            user, SIT, klass=TalentReview, with_superuser=False, accept_global_perms=False
+        )
+    return qs.select_related("subject").order_by("-scheduled_on", "-pk")
+
+
+def review_get_for(*, user: User, pk: int) -> TalentReview:
+    try:
+        return review_list_for(user=user).get(pk=pk)
+    except TalentReview.DoesNotExist:
+        raise Http404("No such review") from None
+
+
+def can_see_review(*, user: User, review: TalentReview) -> bool:
+    return review_list_for(user=user).filter(pk=review.pk).exists()
+
+
+def panel_of(*, review: TalentReview) -> QuerySet[PanelSeat]:
+    return review.seats.select_related("member").order_by("created_at", "pk")
+
+
+def recusals_of(*, review: TalentReview) -> QuerySet[Recusal]:
+    return review.recusals.select_related("person").order_by(
+        "person__last_name", "person__first_name"
+    )
+
+
+# --- The dossier: an allow-list ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierReview:
+    cycle: str
+    scheduled_on: date
+    rating: str
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """Everything a panel member sees of the subject. Each field names its source; there is
+    no field for anything from mentoring, and no way to add one without changing this class."""
+
+    name: str  # directory
+    title: str  # directory
+    department: str  # directory
+    location: str  # directory
+    grade: int  # directory
+    reporting_line: list[str] = field(default_factory=list)  # directory: managers, nearest first
+    direct_reports: int = 0  # directory
+    earlier_reviews: list[EarlierReview] = field(default_factory=list)  # concluded reviews
+
+
+def dossier_for(*, review: TalentReview) -> Dossier:
+    """The subject's dossier, in a fixed number of queries."""
+    subject: Employee = review.subject
+    chain = reporting_chain_up(employee=subject)
+    earlier = (
+        TalentReview.objects.filter(subject=subject, status=TalentReview.Status.CONCLUDED)
+        .exclude(pk=review.pk)
+        .order_by("-scheduled_on")
+    )
+    return Dossier(
+        name=subject.full_name,
+        title=subject.title,
+        department=subject.department,
+        location=subject.location,
+        grade=subject.level,
+        reporting_line=[f"{m.full_name}, {m.title}" for m in chain],
+        direct_reports=subject.direct_reports.filter(is_active=True).count(),
+        earlier_reviews=[
+            EarlierReview(r.cycle, r.scheduled_on, r.get_rating_display() or "No rating")
+            for r in earlier
+        ],
+    )

@@ -1,0 +1,139 @@
+"""Writes for talent reviews: staffing panels (with recusal, F3), the review's life cycle and
+its outcome. The only thing reviews learns from mentoring is the register's yes or no."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from guardian.shortcuts import assign_perm, remove_perm
+
+from confidentiality.register import (
+    NEUTRAL_MESSAGE,
+    assessment_hold,
+    assessment_release,
+    conflicted_people,
+)
+from people.models import Employee, User
+from people.roles import TALENT_TEAM
+from people.services import notification_send
+from reviews.models import PanelSeat, Recusal, TalentReview
+
+SIT = "sit_on_panel"
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def is_talent_team(user: User) -> bool:
+    return user.is_active and user.groups.filter(name=TALENT_TEAM).exists()
+
+
+def _require_talent_team(user: User) -> None:
+    if not is_talent_team(user):
+        raise _refuse("Only the Talent team staffs talent reviews.", "not_talent_team")
+
+
+@transaction.atomic
+def review_create(*, by: User, subject: Employee, cycle: str, scheduled_on: date) -> TalentReview:
+    _require_talent_team(by)
+    if not subject.is_active:
+        raise ValidationError({"subject": "Reviews are for active employees."})
+    review = TalentReview(
+        subject=subject, cycle=cycle.strip(), scheduled_on=scheduled_on, created_by=by
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+def seat_add(
+    *, review: TalentReview, member: Employee, by: User, request_id: str = ""
+) -> PanelSeat:
+    """Seat a panel member. Refused, in neutral words, when the register says the member has
+    a conflict with the subject (a current or former mentor, a declared conflict); the
+    attempt is recorded and the person appears on the recusal list. The register locks the
+    same row that pairing the two would lock, so this holds under concurrent requests.
+
+    The refusal is raised after the transaction that records it has committed, so the
+    recusal and the access event stay while the seat does not.
+    """
+    _require_talent_team(by)
+    with transaction.atomic():
+        review = (
+            TalentReview.objects.select_for_update().select_related("subject").get(pk=review.pk)
+        )
+        if not review.is_open:
+            raise _refuse("This review has concluded; its panel is closed.", "concluded")
+        if member.pk == review.subject_id:
+            raise _refuse("The subject of a review does not sit on its panel.", "subject")
+        if not member.is_active:
+            raise _refuse(f"{member.full_name} is no longer an active employee.", "inactive")
+        if PanelSeat.objects.filter(review=review, member=member).exists():
+            raise _refuse(f"{member.full_name} already sits on this panel.", "duplicate")
+        seat = PanelSeat.objects.create(review=review, member=member, seated_by=by)
+        held = assessment_hold(
+            person_id=member.pk,
+            subject_id=review.subject_id,
+            seat_id=seat.pk,
+            actor=by,
+            request_id=request_id,
+        )
+        if held:
+            assign_perm(SIT, member.user, review)
+            notification_send(
+                recipient=member.user,
+                title=f"You are invited to sit on a talent review panel ({review.cycle})",
+                url=reverse("reviews:detail", args=[review.pk]),
+            )
+            return seat
+        seat.delete()
+        Recusal.objects.get_or_create(review=review, person=member)
+    raise _refuse(f"{member.full_name} {NEUTRAL_MESSAGE}.", "conflict")
+
+
+@transaction.atomic
+def seat_remove(*, seat: PanelSeat, by: User) -> None:
+    _require_talent_team(by)
+    assessment_release(seat_ids=[seat.pk])
+    remove_perm(SIT, seat.member.user, seat.review)
+    seat.delete()
+
+
+@transaction.atomic
+def review_transition(*, review: TalentReview, by: User, to_status: str) -> TalentReview:
+    _require_talent_team(by)
+    review = TalentReview.objects.select_for_update().get(pk=review.pk)
+    if TalentReview.TRANSITIONS.get(review.status) != to_status:
+        raise _refuse(
+            "A review moves from planned to in session to concluded, one step at a time.",
+            "bad_transition",
+        )
+    review.status = to_status
+    review.save(update_fields=["status"])
+    if to_status == TalentReview.Status.CONCLUDED:
+        # A concluded review is no longer open: its panel no longer blocks a pairing.
+        assessment_release(seat_ids=list(review.seats.values_list("pk", flat=True)))
+    return review
+
+
+@transaction.atomic
+def outcome_record(*, review: TalentReview, by: User, rating: str, summary: str) -> TalentReview:
+    from reviews.selectors import can_see_review
+
+    if not can_see_review(user=by, review=review):
+        raise _refuse("Only the panel and the Talent team record the outcome.", "denied")
+    if rating not in TalentReview.Rating.values:
+        raise ValidationError({"rating": "Choose a rating on the company's scale."})
+    review.rating = rating
+    review.summary = summary.strip()
+    review.save(update_fields=["rating", "summary"])
+    return review
+
+
+def recused_among(*, review: TalentReview, people: list[Employee]) -> set[int]:
+    """Who among these people may not sit on this review (for the staffing page)."""
+    return conflicted_people(subject_id=review.subject_id, person_ids=[p.pk for p in people])
