@@ -113,6 +113,19 @@ def open_assessment_exists(*, mentor_id: int, mentoree_id: int) -> bool:
     ).exists()
 
 
+def open_assessments(*, person_ids: list[int], subject_ids: list[int]) -> set[tuple[int, int]]:
+    """(person, subject) pairs among these where the person sits on an open review of the
+    subject: pairs that matching must not propose. One query."""
+    return set(
+        ConflictEntry.objects.filter(
+            kind=ConflictEntry.Kind.ASSESSING,
+            ended_at__isnull=True,
+            key__person_id__in=person_ids,
+            key__subject_id__in=subject_ids,
+        ).values_list("key__person_id", "key__subject_id")
+    )
+
+
 @transaction.atomic
 def mentoring_end(*, mentor_id: int, mentoree_id: int) -> None:
     """The pairing ended: the record stays (the look-back counts from here)."""

@@ -45,6 +45,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from confidentiality.register import open_assessments
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
 from pairings.scoring import (
     MAX_SCORE,
@@ -262,6 +263,12 @@ def load_cohort(*, program: Program) -> Cohort:
         mentor_ids=[p.employee_id for p in mentors],
         mentoree_ids=[p.employee_id for p in mentorees],
         managers=managers,
+    )
+    # F3, the reverse direction: no pair while the mentor sits on an open review of the
+    # mentoree (one query; the register's yes-or-no, for the whole cohort at once).
+    forbidden |= open_assessments(
+        person_ids=[p.employee_id for p in mentors],
+        subject_ids=[p.employee_id for p in mentorees],
     )
     return Cohort(
         mentors=mentors,
