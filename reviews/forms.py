@@ -31,7 +31,7 @@ class SeatForm(forms.Form):
 
 
 class OutcomeForm(forms.Form):
-    rating = forms.ChoiceField(choices=TalentReview.Rating.choices)
+    rating = forms.ChoiceField(choices=[("", "Choose a rating"), *TalentReview.Rating.choices])
     summary = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )

@@ -88,7 +88,11 @@ def dossier_for(*, review: TalentReview) -> Dossier:
     subject: Employee = review.subject
     chain = reporting_chain_up(employee=subject)
     earlier = (
-        TalentReview.objects.filter(subject=subject, status=TalentReview.Status.CONCLUDED)
+        TalentReview.objects.filter(
+            subject=subject,
+            status=TalentReview.Status.CONCLUDED,
+            scheduled_on__lt=review.scheduled_on,
+        )
         .exclude(pk=review.pk)
         .order_by("-scheduled_on")
     )

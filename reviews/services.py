@@ -126,6 +126,8 @@ def outcome_record(*, review: TalentReview, by: User, rating: str, summary: str)
 
     if not can_see_review(user=by, review=review):
         raise _refuse("Only the panel and the Talent team record the outcome.", "denied")
+    if review.status == TalentReview.Status.PLANNED:
+        raise _refuse("The outcome is recorded once the review is in session.", "planned")
     if rating not in TalentReview.Rating.values:
         raise ValidationError({"rating": "Choose a rating on the company's scale."})
     review.rating = rating

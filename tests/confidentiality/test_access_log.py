@@ -1,0 +1,243 @@
+"""F8 Access log: every read of a note and every refused attempt on a confidential object
+writes an append-only access event (who, what, when, outcome; never content). HR admins see
+the log in the admin; nobody adds, changes or deletes an event. Each event carries the
+request id that the response returns in `X-Request-ID`, so a log line and an event match.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from confidentiality.models import AccessEvent
+from confidentiality.services import access_event_record
+from tests.confidentiality.fixtures import refused_events, write_note
+from tests.factories import EmployeeFactory
+
+
+@pytest.fixture
+def event(outsider) -> AccessEvent:
+    access_event_record(
+        actor=outsider,
+        action=AccessEvent.Action.REFUSED,
+        object_type="note",
+        object_id=42,
+        outcome=AccessEvent.Outcome.REFUSED,
+        request_id="req-0000001",
+    )
+    return AccessEvent.objects.get()
+
+
+@pytest.fixture
+def staff_without_permission(db):
+    user = EmployeeFactory(first_name="Stella", last_name="Staff").user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+def changelist_url() -> str:
+    return reverse("admin:confidentiality_accessevent_changelist")
+
+
+def change_url(event) -> str:
+    return reverse("admin:confidentiality_accessevent_change", args=[event.pk])
+
+
+# --- Append-only ---------------------------------------------------------------------------
+
+
+def test_f8_an_event_records_who_what_when_and_the_outcome(event, outsider):
+    assert event.actor == outsider
+    assert f"(user {outsider.pk})" in event.actor_label
+    assert outsider.email in event.actor_label
+    assert (event.action, event.object_type, event.object_id, event.outcome) == (
+        "refused",
+        "note",
+        42,
+        "refused",
+    )
+    assert event.at is not None
+    assert event.request_id == "req-0000001"
+
+
+def test_f8_an_event_cannot_be_changed(event):
+    event.outcome = AccessEvent.Outcome.ALLOWED
+    with pytest.raises(PermissionError):
+        event.save()
+    assert AccessEvent.objects.get(pk=event.pk).outcome == AccessEvent.Outcome.REFUSED
+
+
+def test_f8_an_event_cannot_be_deleted(event):
+    with pytest.raises(PermissionError):
+        event.delete()
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_f8_an_anonymous_attempt_is_recorded_as_anonymous(db):
+    access_event_record(
+        actor=None,
+        action=AccessEvent.Action.REFUSED,
+        object_type="pairing",
+        object_id=1,
+        outcome=AccessEvent.Outcome.REFUSED,
+    )
+    event = AccessEvent.objects.get()
+    assert (event.actor, event.actor_label) == (None, "anonymous")
+
+
+def test_f8_events_outlive_the_account_that_made_them(event, outsider):
+    """Deleting the account keeps the event, and who it was, as they were at the time."""
+    label = event.actor_label
+    outsider.employee.delete()
+    outsider.delete()
+    fresh = AccessEvent.objects.get(pk=event.pk)
+    assert fresh.actor is None
+    assert fresh.actor_label == label
+
+
+# --- The admin --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["hr_admin", "superuser"])
+def test_f8_the_admin_offers_no_add_change_or_delete(who, request, event, client_for):
+    client = client_for(request.getfixturevalue(who))
+    page = client.get(change_url(event))
+    assert page.status_code == 200  # view only
+    assert not page.context["has_change_permission"]
+    assert not page.context["has_delete_permission"]
+    response = client.post(
+        change_url(event),
+        {
+            "actor_label": "someone else",
+            "action": "read",
+            "object_type": "note",
+            "object_id": 1,
+            "outcome": "allowed",
+            "request_id": "",
+        },
+    )
+    assert response.status_code == 403
+    add = reverse("admin:confidentiality_accessevent_add")
+    assert client.get(add).status_code == 403
+    assert client.post(add, {"action": "read", "outcome": "allowed"}).status_code == 403
+    delete = reverse("admin:confidentiality_accessevent_delete", args=[event.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = client.post(
+        changelist_url(), {"action": "delete_selected", "_selected_action": [event.pk]}
+    )
+    assert changelist.status_code in (200, 302, 403)
+    fresh = AccessEvent.objects.get(pk=event.pk)
+    assert (fresh.actor_label, fresh.action, fresh.outcome) == (
+        event.actor_label,
+        "refused",
+        "refused",
+    )
+    assert AccessEvent.objects.count() == 1
+
+
+def test_f8_hr_admins_browse_and_filter_the_log(
+    hr_admin, active_pairing, mentor, outsider, client_for
+):
+    note = write_note(active_pairing, mentor, "Private.")
+    client_for(mentor).get(reverse("confidentiality:note", args=[note.pk]))
+    client_for(outsider).get(reverse("confidentiality:note", args=[note.pk]))
+    admin_client = client_for(hr_admin)
+
+    everything = admin_client.get(changelist_url())
+    assert everything.status_code == 200
+    actions = {e.action for e in everything.context["cl"].result_list}
+    assert {"read", "refused", "sign"} <= actions
+
+    for query, field in [("?action=refused", "action"), ("?outcome=refused", "outcome")]:
+        response = admin_client.get(changelist_url() + query)
+        assert response.status_code == 200
+        results = list(response.context["cl"].result_list)
+        assert results
+        assert {getattr(e, field) for e in results} == {"refused"}
+        assert {e.object_id for e in results} == {note.pk}
+
+    by_type = admin_client.get(changelist_url() + "?object_type=note&outcome=allowed")
+    assert {(e.action, e.object_id) for e in by_type.context["cl"].result_list} == {
+        ("read", note.pk)
+    }
+    assert "Private." not in everything.content.decode()
+
+
+def test_f8_the_log_can_be_searched_by_request_id(hr_admin, event, client_for):
+    response = client_for(hr_admin).get(changelist_url() + "?q=req-0000001")
+    assert response.status_code == 200
+    assert [e.pk for e in response.context["cl"].result_list] == [event.pk]
+
+
+def test_f8_someone_outside_the_admin_is_sent_to_sign_in(outsider, event, client_for):
+    for url in (changelist_url(), change_url(event)):
+        response = client_for(outsider).get(url)
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+
+
+def test_f8_staff_without_the_permission_cannot_read_the_log(
+    staff_without_permission, event, client_for
+):
+    client = client_for(staff_without_permission)
+    assert client.get(changelist_url()).status_code == 403
+    assert client.get(change_url(event)).status_code == 403
+
+
+def test_f8_the_view_permission_alone_opens_the_log(staff_without_permission, event, client_for):
+    staff_without_permission.user_permissions.add(
+        Permission.objects.get(content_type__app_label="confidentiality", codename="view_accessevent")
+    )
+    assert client_for(staff_without_permission).get(changelist_url()).status_code == 200
+
+
+# --- Request ids ---------------------------------------------------------------------------------
+
+
+def test_f8_every_response_carries_a_request_id(outsider, client_for):
+    response = client_for(outsider).get(reverse("home"))
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+    again = client_for(outsider).get(reverse("home"))
+    assert again["X-Request-ID"] != response["X-Request-ID"]
+
+
+def test_f8_a_refused_attempt_carries_the_request_id_of_its_response(
+    active_pairing, mentor, outsider, client_for
+):
+    note = write_note(active_pairing, mentor, "Private.")
+    response = client_for(outsider).get(reverse("confidentiality:note", args=[note.pk]))
+    assert response.status_code == 404
+    [event] = refused_events(actor=outsider, object_type="note", object_id=note.pk)
+    assert event.request_id == response["X-Request-ID"]
+    assert event.request_id
+
+
+def test_f8_a_well_formed_proxy_request_id_is_kept(active_pairing, mentor, outsider, client_for):
+    note = write_note(active_pairing, mentor, "Private.")
+    response = client_for(outsider).post(
+        reverse("confidentiality:note_delete", args=[note.pk]),
+        HTTP_X_REQUEST_ID="proxy-abc.123_XYZ",
+    )
+    assert response.status_code == 404
+    assert response["X-Request-ID"] == "proxy-abc.123_XYZ"
+    [event] = refused_events(actor=outsider, object_type="note", object_id=note.pk)
+    assert event.request_id == "proxy-abc.123_XYZ"
+
+
+@pytest.mark.parametrize(
+    "incoming", ["short", "has spaces in it", "x" * 65, "<script>alert(1)</script>", "a\nb"]
+)
+def test_f8_a_malformed_request_id_is_replaced(incoming, active_pairing, mentor, outsider, client_for):
+    note = write_note(active_pairing, mentor, "Private.")
+    response = client_for(outsider).get(
+        reverse("confidentiality:note", args=[note.pk]), HTTP_X_REQUEST_ID=incoming
+    )
+    assert response["X-Request-ID"] != incoming
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+    [event] = refused_events(actor=outsider, object_type="note", object_id=note.pk)
+    assert event.request_id == response["X-Request-ID"]
