@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from confidentiality.models import Audience, Rule
 
@@ -51,7 +52,7 @@ class NoteForm(forms.Form):
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].choices = [("", "The pairing in general")] + [
-            (m.pk, f"{m.starts_at:%d %b %Y %H:%M}") for m in meetings
+            (m.pk, f"{timezone.localtime(m.starts_at):%d %b %Y %H:%M}") for m in meetings
         ]
 
 

@@ -85,6 +85,20 @@ class Agreement(models.Model):
         max_length=12, choices=Rule.choices, default=Rule.ATTENDANCE
     )
     committee_rule = models.CharField(max_length=12, choices=Rule.choices, default=Rule.NOTHING)
+    # The rules in force outside the pair: a tightened rule applies at once; a loosened one
+    # only once both members have signed the version that loosens it (F6).
+    in_force_manager_rule = models.CharField(
+        max_length=12, choices=Rule.choices, default=Rule.NOTHING
+    )
+    in_force_leadership_rule = models.CharField(
+        max_length=12, choices=Rule.choices, default=Rule.NOTHING
+    )
+    in_force_coordinator_rule = models.CharField(
+        max_length=12, choices=Rule.choices, default=Rule.ATTENDANCE
+    )
+    in_force_committee_rule = models.CharField(
+        max_length=12, choices=Rule.choices, default=Rule.NOTHING
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -92,6 +106,10 @@ class Agreement(models.Model):
 
     def rule_for(self, audience: str) -> str:
         return getattr(self, f"{audience}_rule")
+
+    def rule_in_force_for(self, audience: str) -> str:
+        """What this audience may learn now: the agreed rule, or a tighter one."""
+        return getattr(self, f"in_force_{audience}_rule")
 
     def rules(self) -> dict[str, str]:
         return {audience: self.rule_for(audience) for audience in Audience.values}

@@ -17,8 +17,14 @@ READ = "confidentiality.read_note"
 def notes_readable_by(*, user: User) -> QuerySet[Note]:
     if not user.is_authenticated or not user.is_active:
         return Note.objects.none()
+    # Only the user's own object permissions: a group never carries a note (F1).
     return get_objects_for_user(
-        user, READ, klass=Note, with_superuser=False, accept_global_perms=False
+        user,
+        READ,
+        klass=Note,
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
     )
 
 
@@ -64,6 +70,6 @@ ATTENDANCE_VISIBLE = (Rule.ATTENDANCE, Rule.THEMES)
 
 def themes_for_audience(*, agreement: Agreement, audience: str) -> QuerySet[ConsentedTheme]:
     """Themes this audience may read, only while the rule still allows themes."""
-    if audience not in Audience.values or agreement.rule_for(audience) != Rule.THEMES:
+    if audience not in Audience.values or agreement.rule_in_force_for(audience) != Rule.THEMES:
         return ConsentedTheme.objects.none()
     return agreement.themes.filter(audience=audience)

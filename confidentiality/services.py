@@ -45,6 +45,7 @@ def _has(user: User, perm: str, obj) -> bool:
             user,
             f"confidentiality.{perm}",
             klass=type(obj).objects.filter(pk=obj.pk),
+            use_groups=False,
             with_superuser=False,
             accept_global_perms=False,
         ).exists()
@@ -189,6 +190,11 @@ def agreement_sign(
         signer=signer,
         defaults={"typed_name": typed_name.strip(), "confirmed": True, "text_hash": text_hash},
     )
+    if not agreement_blockers(pairing=agreement.pairing):
+        # Both signed this version: what it loosens comes into force now.
+        for audience in Audience.values:
+            setattr(agreement, f"in_force_{audience}_rule", agreement.rule_for(audience))
+        agreement.save()
     access_event_record(
         actor=signer,
         action=AccessEvent.Action.SIGN,
@@ -237,6 +243,8 @@ def agreement_change(
                 "needs_consent",
             )
         setattr(agreement, f"{audience}_rule", rule)
+        if RULE_ORDER[rule] < RULE_ORDER[agreement.rule_in_force_for(audience)]:
+            setattr(agreement, f"in_force_{audience}_rule", rule)  # tightening: at once
         changed = True
     if terms is not None and terms.strip() != agreement.terms.strip():
         agreement.terms = terms.strip()
@@ -270,6 +278,8 @@ def theme_add(*, agreement: Agreement, by: User, audience: str, text: str) -> Co
     employee = _member(agreement, by)
     if employee.pk != agreement.pairing.mentoree_id:
         raise _refuse("Only the mentoree decides which themes are passed on.", "not_mentoree")
+    if not agreement.pairing.is_live:
+        raise _refuse("This pairing has ended.", "ended")
     if audience not in Audience.values or agreement.rule_for(audience) != Rule.THEMES:
         raise ValidationError(
             {"audience": "The agreement does not allow themes to be shared with that audience."}
@@ -299,6 +309,10 @@ def _other_member(pairing, user: User) -> User:
 def note_create(*, pairing, author: User, text: str, shared: bool = False, meeting=None) -> Note:
     """A member writes a note on the pairing or one of its meetings. The author may read and
     manage it; when shared, the other member may read it. Nobody else, ever (F1)."""
+    from pairings.models import Pairing
+
+    # The pairing as it is now: a note never lands on a pairing that ended meanwhile.
+    pairing = Pairing.objects.select_related("mentor", "mentoree").get(pk=pairing.pk)
     if author.pk not in (pairing.mentor.user_id, pairing.mentoree.user_id):
         raise _refuse("Only the two members of the pair write notes here.", "not_member")
     if not pairing.is_live:

@@ -3,7 +3,7 @@ POST bodies hidden from error reports, every note read and every refused attempt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -42,9 +42,19 @@ def _note(request: HttpRequest, pk: int) -> Note:
     )
 
 
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
+def _refused(request: HttpRequest, exc: ValidationError, note: Note | None = None) -> None:
+    """Say why in words; a refused change of someone else's note is also logged (F8)."""
     for message in exc.messages:
         messages.error(request, message)
+    if note is not None and getattr(exc, "code", None) == "not_author":
+        services.access_event_record(
+            actor=request.user,
+            action=AccessEvent.Action.REFUSED,
+            object_type="note",
+            object_id=note.pk,
+            outcome=AccessEvent.Outcome.REFUSED,
+            request_id=_request_id(request),
+        )
 
 
 # --- The agreement --------------------------------------------------------------------------
@@ -52,6 +62,8 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 
 def _agreement_context(request, pairing, **forms):
     agreement = selectors.agreement_of(pairing=pairing)
+    if agreement is None:
+        raise Http404("This pairing has no agreement yet")
     signatures = selectors.signatures_of(agreement=agreement)
     is_mentoree = pairing.mentoree.user_id == request.user.pk
     return {
@@ -251,12 +263,19 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.note_update(note=note, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "not_author":
+                _refused(request, exc, note)
+                return redirect("confidentiality:note", pk=note.pk)
             add_service_errors(form, exc)
         else:
             messages.success(request, "Your note is saved.")
             return redirect("confidentiality:note", pk=note.pk)
     if note.author_id != request.user.pk:
-        messages.error(request, "Only the author can change this note.")
+        _refused(
+            request,
+            ValidationError("Only the author can change this note.", code="not_author"),
+            note,
+        )
         return redirect("confidentiality:note", pk=note.pk)
     return render(request, "confidentiality/note_edit.html", {"note": note, "form": form})
 
@@ -268,7 +287,7 @@ def note_share(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.note_set_shared(note=note, by=request.user, shared=shared)
     except ValidationError as exc:
-        _refused(request, exc)
+        _refused(request, exc, note)
     else:
         messages.success(
             request,
@@ -286,7 +305,7 @@ def note_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.note_delete(note=note, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        _refused(request, exc, note)
         return redirect("confidentiality:note", pk=note.pk)
     messages.success(request, "The note was deleted.")
     return redirect("confidentiality:notes", pk=pairing_id)

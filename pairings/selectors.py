@@ -90,7 +90,7 @@ def pairings_of_program(*, program: Program, status: str | None = None) -> Query
     now = timezone.now()
     # F6: attendance (meeting count and last date) only where the pair's rule for the
     # coordinator allows it; the filter inside the aggregate makes it NULL/0 otherwise.
-    visible = Q(agreement__coordinator_rule__in=("attendance", "themes"))
+    visible = Q(agreement__in_force_coordinator_rule__in=("attendance", "themes"))
     qs = program.pairings.select_related("mentor", "mentoree", "agreement").annotate(
         attendance_visible=Count("pk", filter=visible),
         last_meeting=Max("meetings__starts_at", filter=visible & Q(meetings__starts_at__lte=now)),
@@ -110,7 +110,7 @@ def attach_coordinator_themes(*, pairings) -> None:
     for theme in ConsentedTheme.objects.filter(
         agreement__pairing__in=[p.pk for p in pairings],
         audience="coordinator",
-        agreement__coordinator_rule="themes",
+        agreement__in_force_coordinator_rule="themes",
     ).select_related("agreement"):
         themes.setdefault(theme.agreement.pairing_id, []).append(theme.text)
     for pairing in pairings:

@@ -191,7 +191,9 @@ def test_f8_staff_without_the_permission_cannot_read_the_log(
 
 def test_f8_the_view_permission_alone_opens_the_log(staff_without_permission, event, client_for):
     staff_without_permission.user_permissions.add(
-        Permission.objects.get(content_type__app_label="confidentiality", codename="view_accessevent")
+        Permission.objects.get(
+            content_type__app_label="confidentiality", codename="view_accessevent"
+        )
     )
     assert client_for(staff_without_permission).get(changelist_url()).status_code == 200
 
@@ -232,7 +234,9 @@ def test_f8_a_well_formed_proxy_request_id_is_kept(active_pairing, mentor, outsi
 @pytest.mark.parametrize(
     "incoming", ["short", "has spaces in it", "x" * 65, "<script>alert(1)</script>", "a\nb"]
 )
-def test_f8_a_malformed_request_id_is_replaced(incoming, active_pairing, mentor, outsider, client_for):
+def test_f8_a_malformed_request_id_is_replaced(
+    incoming, active_pairing, mentor, outsider, client_for
+):
     note = write_note(active_pairing, mentor, "Private.")
     response = client_for(outsider).get(
         reverse("confidentiality:note", args=[note.pk]), HTTP_X_REQUEST_ID=incoming

@@ -104,9 +104,7 @@ def test_a_stale_hash_after_a_change_is_refused_and_nothing_is_signed(
     assert not AccessEvent.objects.filter(action=AccessEvent.Action.SIGN).exists()
 
 
-def test_signing_records_the_name_time_version_hash_and_an_access_event(
-    accepted_pairing, mentoree
-):
+def test_signing_records_the_name_time_version_hash_and_an_access_event(accepted_pairing, mentoree):
     agreement = agreement_of(accepted_pairing)
     before = timezone.now()
     signature = sign_as(
@@ -186,9 +184,7 @@ def test_the_mentor_cannot_loosen_a_rule_it_needs_the_mentorees_consent(
     assert Pairing.objects.get(pk=active_pairing.pk).status == Pairing.Status.ACTIVE
 
 
-def test_a_mentor_tightening_one_rule_and_loosening_another_changes_nothing(
-    active_pairing, mentor
-):
+def test_a_mentor_tightening_one_rule_and_loosening_another_changes_nothing(active_pairing, mentor):
     before = agreement_of(active_pairing).rules()
     with pytest.raises(ValidationError):
         change_rules(active_pairing, mentor, coordinator=Rule.NOTHING, manager=Rule.THEMES)
@@ -234,9 +230,7 @@ def test_a_change_tells_the_other_member_with_a_link_not_the_rules(
 # --- Consented themes -------------------------------------------------------------------------
 
 
-def test_the_mentoree_adds_a_theme_for_an_audience_whose_rule_is_themes(
-    themes_pairing, mentoree
-):
+def test_the_mentoree_adds_a_theme_for_an_audience_whose_rule_is_themes(themes_pairing, mentoree):
     agreement = agreement_of(themes_pairing)
     theme = services.theme_add(
         agreement=agreement, by=mentoree, audience=Audience.COORDINATOR, text=f"  {THEME_TEXT} "
@@ -369,10 +363,9 @@ def test_every_agreement_page_is_a_404_outside_the_pair_and_the_attempt_is_logge
         assert response.status_code == 404, url
         assert THEME_TEXT not in response.content.decode()
     assert state_of(themes_pairing) == before
-    assert (
-        refused_events(actor=user, object_type="pairing", object_id=themes_pairing.pk).count()
-        == len(urls)
-    )
+    assert refused_events(
+        actor=user, object_type="pairing", object_id=themes_pairing.pk
+    ).count() == len(urls)
 
 
 def test_every_agreement_page_sends_the_anonymous_visitor_to_sign_in(pairing, client_for):
@@ -438,7 +431,9 @@ def test_a_missing_hash_in_the_browser_is_refused(accepted_pairing, mentor, clie
     assert not Signature.objects.exists()
 
 
-def test_the_mentor_loosening_in_the_browser_is_refused_in_words(active_pairing, mentor, client_for):
+def test_the_mentor_loosening_in_the_browser_is_refused_in_words(
+    active_pairing, mentor, client_for
+):
     agreement = agreement_of(active_pairing)
     response = client_for(mentor).post(
         reverse("confidentiality:agreement_rules", args=[active_pairing.pk]),
@@ -511,3 +506,31 @@ def test_the_mentoree_sees_their_consented_themes_on_the_agreement_page(
     page = client_for(mentoree).get(reverse("confidentiality:agreement", args=[themes_pairing.pk]))
     assert page.status_code == 200
     assert [t.text for t in page.context["themes"]] == [THEME_TEXT]
+
+
+def test_a_pairing_without_an_agreement_never_gives_a_server_error(pairing, mentoree):
+    """The gate knows a pairing whose agreement is missing ("does not exist yet"); every
+    agreement address must then answer with a page or a 404, never a server error."""
+    from django.test import Client
+
+    from confidentiality.models import Agreement
+
+    Agreement.objects.filter(pairing=pairing).delete()
+    client = Client(raise_request_exception=False)
+    client.force_login(mentoree)
+    data = {
+        "typed_name": "Samuel Okoro",
+        "confirmed": "on",
+        "text_hash": "0" * 64,
+        "manager": Rule.NOTHING,
+        "leadership": Rule.NOTHING,
+        "coordinator": Rule.NOTHING,
+        "committee": Rule.NOTHING,
+        "audience": Audience.COORDINATOR,
+        "text": THEME_TEXT,
+    }
+    statuses = {
+        url: getattr(client, method)(url, data if method == "post" else None).status_code
+        for method, url in agreement_urls(pairing)
+    }
+    assert all(status != 500 for status in statuses.values()), statuses

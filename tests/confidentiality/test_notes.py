@@ -32,7 +32,9 @@ def note_url(note, name: str = "note") -> str:
 # --- Writing ----------------------------------------------------------------------------------
 
 
-def test_a_member_writes_a_private_note_in_the_browser(active_pairing, mentor, mentoree, client_for):
+def test_a_member_writes_a_private_note_in_the_browser(
+    active_pairing, mentor, mentoree, client_for
+):
     response = client_for(mentor).post(notes_url(active_pairing), {"text": "  Only for me.  "})
     assert response.status_code == 302
     assert response["Location"] == notes_url(active_pairing)
@@ -74,7 +76,9 @@ def test_notes_on_the_pairing_and_on_a_meeting_through_the_service(active_pairin
     }
 
 
-def test_a_note_on_another_pairs_meeting_is_refused(active_pairing, other_pairing, mentor, client_for):
+def test_a_note_on_another_pairs_meeting_is_refused(
+    active_pairing, other_pairing, mentor, client_for
+):
     foreign = other_pairing.meetings.get()
     with pytest.raises(ValidationError) as exc_info:
         write_note(active_pairing, mentor, "Wrong meeting.", meeting=foreign)

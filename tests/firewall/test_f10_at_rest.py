@@ -195,9 +195,7 @@ def test_f10_rotate_note_keys_re_encrypts_everything_under_the_new_key_and_repor
     assert "confidentiality.Note.text: 0 re-encrypted, 2 already under the newest key" in again
 
 
-def test_f10_an_interrupted_rotation_continues_where_it_stopped(
-    settings, active_pairing, mentor
-):
+def test_f10_an_interrupted_rotation_continues_where_it_stopped(settings, active_pairing, mentor):
     """F10: each batch commits on its own; a second run finishes the job and touches only
     what the first did not."""
     notes = [write_note(active_pairing, mentor, f"Note number {n}") for n in range(5)]
@@ -216,9 +214,11 @@ def test_f10_an_interrupted_rotation_continues_where_it_stopped(
             raise RuntimeError("the worker was stopped")
         return real_rotate(token)
 
-    with mock.patch.object(rotate_note_keys, "rotate", failing_rotate):
-        with pytest.raises(RuntimeError):
-            rotate(batch_size=1)
+    with (
+        mock.patch.object(rotate_note_keys, "rotate", failing_rotate),
+        pytest.raises(RuntimeError),
+    ):
+        rotate(batch_size=1)
 
     done = [n for n in notes if crypto.is_under_primary(raw(n))]
     assert len(done) == 2
@@ -229,7 +229,7 @@ def test_f10_an_interrupted_rotation_continues_where_it_stopped(
     assert [n.text for n in Note.objects.order_by("pk")] == [n.text for n in notes]
 
 
-# --- Missing keys ----------------------------------------------------------------------------------
+# --- Missing keys -------------------------------------------------------------------------------
 
 
 def test_f10_no_key_at_all_is_a_clear_configuration_error(settings, active_pairing, mentor):

@@ -86,7 +86,9 @@ def attempt(client, action: str, note: Note):
     if action == "edit_get":
         return client.get(reverse("confidentiality:note_edit", args=[note.pk]))
     if action == "edit_post":
-        return client.post(reverse("confidentiality:note_edit", args=[note.pk]), {"text": EDITED_TEXT})
+        return client.post(
+            reverse("confidentiality:note_edit", args=[note.pk]), {"text": EDITED_TEXT}
+        )
     if action == "delete":
         return client.post(reverse("confidentiality:note_delete", args=[note.pk]))
     if action == "share":
@@ -285,9 +287,9 @@ def test_f1_a_group_holding_an_object_permission_on_a_note_gives_its_members_not
     assert not selectors.notes_readable_by(user=outsider).exists()
     with pytest.raises(Http404):
         selectors.note_get_for(user=outsider, pk=note.pk)
-    assert client_for(outsider).get(reverse("confidentiality:note", args=[note.pk])).status_code == (
-        404
-    )
+    assert client_for(outsider).get(
+        reverse("confidentiality:note", args=[note.pk])
+    ).status_code == (404)
     with pytest.raises(ValidationError):
         services.note_update(note=note, by=outsider, text=EDITED_TEXT)
 

@@ -167,6 +167,7 @@ def company(program, committee, committee_member, coordinator, talent_reviewer):
     # An earlier, concluded review of the first mentoree: the dossier lists it.
     earlier = plan_review(mentoree_1, by=by, cycle="2026 year-end", days=-150)
     seat(earlier, manager_1, by=by)
+    earlier = move(earlier, by=by, to=TalentReview.Status.IN_SESSION)
     review_services.outcome_record(
         review=earlier, by=manager_1.user, rating="solid", summary="Steady year."
     )
@@ -191,7 +192,7 @@ def company(program, committee, committee_member, coordinator, talent_reviewer):
     for key, mentor in (("mentoree_1", mentor_1), ("mentoree_2", mentor_2)):
         with pytest.raises(ValidationError):
             seat(reviews[key], mentor, by=by)
-    move(reviews["mentoree_2"], by=by, to=TalentReview.Status.IN_SESSION)
+    reviews["mentoree_2"] = move(reviews["mentoree_2"], by=by, to=TalentReview.Status.IN_SESSION)
     review_services.outcome_record(
         review=reviews["mentoree_2"],
         by=manager_2.user,
@@ -347,6 +348,22 @@ def test_f2_canary_crawl_of_the_reviews_admin_finds_no_mentoring_text(
         for name, url in urls:
             if name.endswith(readable) or name.startswith("changelist_"):
                 assert statuses[who, url] == 200, (who, name, url)
+
+
+def test_f2_the_crawl_would_see_a_leak(company, crawlers, signed_in_client):
+    """The crawl's own check: mentoring text pasted into a review's summary is found."""
+    review = company["reviews"][2]  # in session: its outcome may be recorded
+    review_services.outcome_record(
+        review=review,
+        by=crawlers["talent_team"],
+        rating="strong",
+        summary=f"Pasted from a note: {text('pasted')}",
+    )
+    urls = [u for name, _, u in reviews_urls([review]) if name == "detail"]
+
+    found = crawl(signed_in_client(crawlers["talent_team"]), urls)
+
+    assert [f for _, _, f in found] == [["mentoring-canary"]]
 
 
 def test_f2_reviews_side_notifications_hold_no_mentoring_text(company):

@@ -12,6 +12,7 @@ every Celery task sent while a matching run is computed and published.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
@@ -58,9 +59,7 @@ def sign_in_browser(client, pairing, user):
 
 
 @pytest.fixture
-def flow(
-    caplog, settings, active_pairing, other_pairing, mentor, mentoree, outsider, client_for
-):
+def flow(caplog, settings, active_pairing, other_pairing, mentor, mentoree, outsider, client_for):
     """The canary goes everywhere a member can write, through the pages; a stranger knocks;
     one request fails (the encryption key is missing while a note is saved)."""
     caplog.set_level(logging.DEBUG)
@@ -152,10 +151,8 @@ def admin_urls() -> list[tuple[str, str]]:
         urls.append((f"{opts.label} list", reverse(f"{prefix}_changelist")))
         for pk in model._default_manager.order_by("-pk").values_list("pk", flat=True)[:3]:
             for page in ("change", "history"):
-                try:
+                with contextlib.suppress(NoReverseMatch):
                     urls.append((f"{opts.label} {page}", reverse(f"{prefix}_{page}", args=[pk])))
-                except NoReverseMatch:
-                    pass
     return urls
 
 
@@ -282,7 +279,12 @@ def test_f9_str_of_confidential_objects_carries_no_text(model, flow):
 
 
 def test_f9_task_arguments_carry_ids_only(
-    flow, program, coordinator, new_mentor, new_mentoree, monkeypatch,
+    flow,
+    program,
+    coordinator,
+    new_mentor,
+    new_mentoree,
+    monkeypatch,
     django_capture_on_commit_callbacks,
 ):
     """F9: every task sent while a matching run is started, computed and published carries
@@ -392,7 +394,12 @@ def test_f9_the_log_filter_withholds_a_postgresql_detail():
         f"DETAIL:  Key (text)=({secret}) already exists."
     )
     record = logging.LogRecord(
-        "django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x",),
+        "django.request",
+        logging.ERROR,
+        __file__,
+        1,
+        "Internal Server Error: %s",
+        ("/x",),
         exc_info_of(error),
     )
     record.request = object()
@@ -408,9 +415,13 @@ def test_f9_the_log_filter_withholds_a_postgresql_detail():
 def test_f9_the_log_filter_withholds_details_in_arguments():
     secret = canary("arg-")
     record = logging.LogRecord(
-        "django.db.backends", logging.WARNING, __file__, 1, "query failed: %s", (
-            f"violates check\nDETAIL: Failing row contains ({secret}).",
-        ), None,
+        "django.db.backends",
+        logging.WARNING,
+        __file__,
+        1,
+        "query failed: %s",
+        (f"violates check\nDETAIL: Failing row contains ({secret}).",),
+        None,
     )
     RedactConfidentialFilter().filter(record)
     assert secret not in record.getMessage()
@@ -419,6 +430,4 @@ def test_f9_the_log_filter_withholds_details_in_arguments():
 
 def test_f9_the_project_logging_applies_the_filter():
     root = logging.getLogger()
-    assert any(
-        isinstance(f, RedactConfidentialFilter) for h in root.handlers for f in h.filters
-    )
+    assert any(isinstance(f, RedactConfidentialFilter) for h in root.handlers for f in h.filters)

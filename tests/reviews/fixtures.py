@@ -118,6 +118,12 @@ def staffed_review(review, panel_member, talent_reviewer) -> TalentReview:
 
 
 @pytest.fixture
+def in_session_review(staffed_review, talent_reviewer) -> TalentReview:
+    """`staffed_review`, moved on to in session: the panel may record its outcome."""
+    return move(staffed_review, by=talent_reviewer, to=TalentReview.Status.IN_SESSION)
+
+
+@pytest.fixture
 def other_panel_member(db):
     return EmployeeFactory(
         first_name="Marco", last_name="Bellini", title="Head of Payments", department="Operations"
