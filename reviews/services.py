@@ -63,8 +63,12 @@ def seat_add(
     """
     _require_talent_team(by)
     with transaction.atomic():
+        # Lock the review row only (of=self): locking the subject's directory row as well
+        # would deadlock with a concurrent pairing, whose register row points at it.
         review = (
-            TalentReview.objects.select_for_update().select_related("subject").get(pk=review.pk)
+            TalentReview.objects.select_for_update(of=("self",))
+            .select_related("subject")
+            .get(pk=review.pk)
         )
         if not review.is_open:
             raise _refuse("This review has concluded; its panel is closed.", "concluded")
@@ -98,6 +102,8 @@ def seat_add(
 @transaction.atomic
 def seat_remove(*, seat: PanelSeat, by: User) -> None:
     _require_talent_team(by)
+    if not TalentReview.objects.get(pk=seat.review_id).is_open:
+        raise _refuse("This review has concluded; its panel is closed.", "concluded")
     assessment_release(seat_ids=[seat.pk])
     remove_perm(SIT, seat.member.user, seat.review)
     seat.delete()
@@ -124,6 +130,7 @@ def review_transition(*, review: TalentReview, by: User, to_status: str) -> Tale
 def outcome_record(*, review: TalentReview, by: User, rating: str, summary: str) -> TalentReview:
     from reviews.selectors import can_see_review
 
+    review = TalentReview.objects.select_for_update().get(pk=review.pk)
     if not can_see_review(user=by, review=review):
         raise _refuse("Only the panel and the Talent team record the outcome.", "denied")
     if review.status == TalentReview.Status.PLANNED:

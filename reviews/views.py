@@ -113,6 +113,8 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request_id=getattr(request, "request_id", ""),
             )
         except ValidationError as exc:
+            # Also as a page message: the form itself is not shown to everyone who can post.
+            _refused(request, exc)
             add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['member'].full_name} joined the panel.")

@@ -245,3 +245,47 @@ def test_f8_a_malformed_request_id_is_replaced(
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
     [event] = refused_events(actor=outsider, object_type="note", object_id=note.pk)
     assert event.request_id == response["X-Request-ID"]
+
+
+# --- Refused attempts on the pair's other confidential objects ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who", ["coordinator", "hr_admin", "superuser", "outsider", "other_mentor"]
+)
+def test_f8_refused_attempts_on_the_pairs_space_meetings_and_goals_are_logged(
+    who, request, active_pairing, client_for
+):
+    """F8: the pair's space, its meetings and its goals answer 404 outside the pair, and each
+    attempt is a refused event naming the object (never its content)."""
+    from tests.pairings.pair_fixtures import add_goal, log_meeting
+
+    meeting = log_meeting(active_pairing, days=-1)
+    goal = add_goal(active_pairing, "A goal nobody else reads")
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+    attempts = [
+        ("get", reverse("pairings:space", args=[active_pairing.pk]), "pairing", active_pairing.pk),
+        (
+            "post",
+            reverse("pairings:accept", args=[active_pairing.pk]),
+            "pairing",
+            active_pairing.pk,
+        ),
+        ("get", reverse("pairings:end", args=[active_pairing.pk]), "pairing", active_pairing.pk),
+        ("get", reverse("pairings:meeting_ics", args=[meeting.pk]), "meeting", meeting.pk),
+        ("post", reverse("pairings:meeting_delete", args=[meeting.pk]), "meeting", meeting.pk),
+        ("post", reverse("pairings:goal_status", args=[goal.pk]), "goal", goal.pk),
+    ]
+    for method, url, object_type, object_id in attempts:
+        before = refused_events(actor=user, object_type=object_type, object_id=object_id).count()
+        response = getattr(client, method)(
+            url, {"status": "achieved"} if method == "post" else None
+        )
+        assert response.status_code == 404, url
+        assert "A goal nobody else reads" not in response.content.decode()
+        after = refused_events(actor=user, object_type=object_type, object_id=object_id).count()
+        assert after == before + 1, url
+    goal.refresh_from_db()
+    assert goal.status == "open"
+    assert active_pairing.meetings.filter(pk=meeting.pk).exists()

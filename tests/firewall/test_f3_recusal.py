@@ -410,7 +410,7 @@ def test_f3_once_paired_the_mentor_cannot_be_seated_again_on_a_new_review(
 
 # --- Both at once: concurrency on PostgreSQL ---------------------------------------------------
 
-ROUNDS = 20
+ROUNDS = 40
 
 
 def _race(program, committee, coordinator, talent_reviewer) -> dict[str, object]:
@@ -464,7 +464,7 @@ def test_f3_seat_and_pairing_racing_never_both_succeed(
     program, committee, coordinator, talent_reviewer
 ):
     """F3 under concurrent requests: "seat the mentor on the subject's panel" and "pair the
-    panel member with the subject" start together, in either order, twenty times with fresh
+    panel member with the subject" start together, in either order, forty times with fresh
     people; exactly one of them succeeds every time."""
     rounds = [_race(program, committee, coordinator, talent_reviewer) for _ in range(ROUNDS)]
 

@@ -181,12 +181,9 @@ def test_talent_team_seats_a_member_in_the_browser_who_is_told_and_may_see_it(
 
     assert response.status_code == 302
     assert PanelSeat.objects.filter(review=review, member=panel_member.employee).exists()
-    assert panel_member.notifications.filter(
-        url=reverse("reviews:detail", args=[review.pk])
-    ).exists()
-    assert signed_in_client(panel_member).get(
-        reverse("reviews:detail", args=[review.pk])
-    ).status_code == (200)
+    detail = reverse("reviews:detail", args=[review.pk])
+    assert panel_member.notifications.filter(url=detail).exists()
+    assert signed_in_client(panel_member).get(detail).status_code == 200
 
 
 def test_a_panel_member_cannot_remove_a_seat_or_move_the_review(
