@@ -195,6 +195,14 @@ class NoteGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Note, on_delete=models.CASCADE)
 
 
+class _AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Access events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Access events are append-only.")
+
+
 class AccessEvent(models.Model):
     """Append-only record of every note read, every refused attempt on a confidential
     object and every signature (F8): who, what, when, outcome. Never content."""
@@ -221,6 +229,8 @@ class AccessEvent(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     request_id = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = _AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -312,7 +312,11 @@ def note_create(*, pairing, author: User, text: str, shared: bool = False, meeti
     from pairings.models import Pairing
 
     # The pairing as it is now: a note never lands on a pairing that ended meanwhile.
-    pairing = Pairing.objects.select_related("mentor", "mentoree").get(pk=pairing.pk)
+    pairing = (
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("mentor", "mentoree")
+        .get(pk=pairing.pk)
+    )
     if author.pk not in (pairing.mentor.user_id, pairing.mentoree.user_id):
         raise _refuse("Only the two members of the pair write notes here.", "not_member")
     if not pairing.is_live:

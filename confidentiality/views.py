@@ -42,6 +42,13 @@ def _note(request: HttpRequest, pk: int) -> Note:
     )
 
 
+def _agreement(pairing: Pairing):
+    agreement = selectors.agreement_of(pairing=pairing)
+    if agreement is None:
+        raise Http404("This pairing has no agreement yet")
+    return agreement
+
+
 def _refused(request: HttpRequest, exc: ValidationError, note: Note | None = None) -> None:
     """Say why in words; a refused change of someone else's note is also logged (F8)."""
     for message in exc.messages:
@@ -101,7 +108,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.agreement_sign(
-                agreement=pairing.agreement,
+                agreement=_agreement(pairing),
                 signer=request.user,
                 typed_name=form.cleaned_data["typed_name"],
                 confirmed=form.cleaned_data["confirmed"],
@@ -129,11 +136,11 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_rules(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
-    form = RulesForm(request.POST, agreement=pairing.agreement)
+    form = RulesForm(request.POST, agreement=_agreement(pairing))
     if form.is_valid():
         try:
             services.agreement_change(
-                agreement=pairing.agreement, by=request.user, rules=form.cleaned_data
+                agreement=_agreement(pairing), by=request.user, rules=form.cleaned_data
             )
         except ValidationError as exc:
             _refused(request, exc)
@@ -159,7 +166,7 @@ def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.theme_add(
-                agreement=pairing.agreement,
+                agreement=_agreement(pairing),
                 by=request.user,
                 audience=form.cleaned_data["audience"],
                 text=form.cleaned_data["text"],

@@ -28,7 +28,12 @@ def pairing_list_for(*, user: User) -> QuerySet[Pairing]:
         return Pairing.objects.none()
     return (
         get_objects_for_user(
-            user, ACCESS, klass=Pairing, with_superuser=False, accept_global_perms=False
+            user,
+            ACCESS,
+            klass=Pairing,
+            use_groups=False,
+            with_superuser=False,
+            accept_global_perms=False,
         )
         .select_related("program", "mentor", "mentoree")
         .order_by("-proposed_at", "-pk")

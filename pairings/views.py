@@ -205,6 +205,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@sensitive_post_parameters("title")
 @require_POST
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)

@@ -34,6 +34,7 @@ class ProgramAdminForm(forms.ModelForm):
             "min_mentor_level",
             "max_mentoree_level",
             "quorum_votes",
+            "agreement_template",
         ]
 
     def __init__(self, *args, **kwargs):

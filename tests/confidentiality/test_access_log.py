@@ -289,3 +289,12 @@ def test_f8_refused_attempts_on_the_pairs_space_meetings_and_goals_are_logged(
     goal.refresh_from_db()
     assert goal.status == "open"
     assert active_pairing.meetings.filter(pk=meeting.pk).exists()
+
+
+def test_f8_the_log_refuses_bulk_updates_and_deletes(event):
+    """Append-only holds for querysets too: no bulk rewrite or purge through the ORM."""
+    with pytest.raises(PermissionError):
+        AccessEvent.objects.filter(pk=event.pk).update(outcome="allowed")
+    with pytest.raises(PermissionError):
+        AccessEvent.objects.filter(pk=event.pk).delete()
+    assert AccessEvent.objects.filter(pk=event.pk).exists()

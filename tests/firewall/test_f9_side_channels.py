@@ -215,29 +215,43 @@ def test_f9_no_mail_carries_confidential_text(flow):
             assert secret not in str(content)
 
 
-@pytest.mark.parametrize("where", ["note", "end_reason"])
+@pytest.mark.parametrize("where", ["note", "end_reason", "goal", "theme"])
 def test_f9_error_reports_e_mailed_to_the_operator_carry_no_confidential_text(
-    where, active_pairing, settings, mentor
+    where, active_pairing, settings, mentor, mentoree, monkeypatch
 ):
     """F9 "error reports": with ADMINS set, Django's AdminEmailHandler (on the `django`
     logger, so before the root handler's redaction filter) mails the report of a failing
-    request, POST data included. A note saved, or a pairing ended with a private reason,
-    while the encryption key is missing: the report must not hold the text being saved."""
+    request, POST data included. A note, a private end reason, a goal or a theme whose save
+    fails on the way (the encryption key missing, or the service breaking): the report must
+    not hold the text being saved."""
+    from confidentiality import services as conf_services
     from confidentiality.crypto import _fernets
+    from pairings import services as pairing_services
+
+    def broken(**kwargs):
+        raise RuntimeError("the service broke")
 
     settings.ADMINS = ["operator@example.test"]
     secret = canary("report-")
     failing = Client(raise_request_exception=False)
-    failing.force_login(mentor)
+    failing.force_login(mentoree if where == "theme" else mentor)
     settings.NOTE_KEYS = []
     _fernets.cache_clear()
-    mail.outbox.clear()
     if where == "note":
         url = reverse("confidentiality:notes", args=[active_pairing.pk])
         data = {"text": f"{secret} note"}
-    else:
+    elif where == "end_reason":
         url = reverse("pairings:end", args=[active_pairing.pk])
         data = {"category": "fit", "private_reason": f"{secret} reason"}
+    elif where == "goal":
+        monkeypatch.setattr(pairing_services, "goal_create", broken)
+        url = reverse("pairings:goal_create", args=[active_pairing.pk])
+        data = {"title": f"{secret} goal"}
+    else:
+        monkeypatch.setattr(conf_services, "theme_add", broken)
+        url = reverse("confidentiality:theme_add", args=[active_pairing.pk])
+        data = {"audience": "coordinator", "text": f"{secret} theme"}
+    mail.outbox.clear()
 
     response = failing.post(url, data)
 
