@@ -24,7 +24,7 @@ class Rule(models.TextChoices):
     THEMES = "themes", "Themes the mentoree consents to share, case by case"
 
 
-RULE_ORDER = {Rule.NOTHING: 0, Rule.ATTENDANCE: 1, Rule.THEMES: 2}
+RULE_ORDER: dict[str, int] = {Rule.NOTHING: 0, Rule.ATTENDANCE: 1, Rule.THEMES: 2}
 
 
 class Audience(models.TextChoices):

@@ -22,7 +22,10 @@ class TalentReview(models.Model):
         DEVELOPING = "developing", "Developing"
         TOO_EARLY = "too_early", "Too early to say"
 
-    TRANSITIONS = {Status.PLANNED: Status.IN_SESSION, Status.IN_SESSION: Status.CONCLUDED}
+    TRANSITIONS: dict[str, str] = {
+        Status.PLANNED: Status.IN_SESSION,
+        Status.IN_SESSION: Status.CONCLUDED,
+    }
     OPEN = (Status.PLANNED, Status.IN_SESSION)
 
     subject = models.ForeignKey(
