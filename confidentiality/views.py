@@ -16,6 +16,7 @@ from confidentiality.models import AccessEvent, Audience, ConsentedTheme, Note, 
 from pairings.models import Pairing
 from pairings.selectors import pairing_get_for
 from people.forms import add_service_errors
+from people.web import show_refusal
 
 
 def _request_id(request: HttpRequest) -> str:
@@ -51,8 +52,7 @@ def _agreement(pairing: Pairing):
 
 def _refused(request: HttpRequest, exc: ValidationError, note: Note | None = None) -> None:
     """Say why in words; a refused change of someone else's note is also logged (F8)."""
-    for message in exc.messages:
-        messages.error(request, message)
+    show_refusal(request, exc)
     if note is not None and getattr(exc, "code", None) == "not_author":
         services.access_event_record(
             actor=request.user,

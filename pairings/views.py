@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,18 +24,8 @@ from pairings.models import Goal, MatchingRun, Meeting, Pairing, Pin, ProposedPa
 from people.forms import add_service_errors
 from people.models import Employee
 from people.selectors import employee_for_user
+from people.web import paginate, show_refusal
 from programs.calendar import ics_event
-
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset, param: str = "page"):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
-
-
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _pairing(request: HttpRequest, pk: int) -> Pairing:
@@ -85,7 +74,7 @@ def my_pairings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pairings/my_pairings.html",
-        {"page": _page(request, selectors.pairing_list_for(user=request.user))},
+        {"page": paginate(request, selectors.pairing_list_for(user=request.user))},
     )
 
 
@@ -119,7 +108,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         pairing = services.pairing_accept(pairing=pairing, by=_me(request))
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "You accepted the match.")
     return redirect("pairings:space", pk=pairing.pk)
@@ -247,7 +236,7 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Pairing.Status.values:
         status = None
-    page = _page(request, selectors.pairings_of_program(program=program, status=status))
+    page = paginate(request, selectors.pairings_of_program(program=program, status=status))
     selectors.attach_coordinator_themes(pairings=page.object_list)
     return render(
         request,
@@ -259,7 +248,7 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
             "status_counts": selectors.pairing_status_counts(program=program),
             "ending_counts": selectors.ending_category_counts(program=program),
             "page": page,
-            "unmatched": _page(request, selectors.unmatched_mentorees(program=program), "upage"),
+            "unmatched": paginate(request, selectors.unmatched_mentorees(program=program), "upage"),
         },
     )
 
@@ -300,7 +289,7 @@ def propose(request: HttpRequest, slug: str, employee_id: int) -> HttpResponse:
             program=program, mentor=mentor, mentoree=mentoree, by=request.user, score=score
         )
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
         return redirect("pairings:suggestions", slug=program.slug, employee_id=mentoree.pk)
     messages.success(
         request, f"{mentor.full_name} and {mentoree.full_name} are proposed; both were told."
@@ -330,7 +319,7 @@ def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
             "run": run,
             "running": run is not None
             and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
-            "pairs": _page(request, pairs),
+            "pairs": paginate(request, pairs),
             "pins": program.pins.select_related("mentor", "mentoree").order_by("pk"),
             "pin_form": PinForm(),
             "swap_form": SwapForm(),
@@ -345,7 +334,7 @@ def matching_start(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         matching.matching_run_start(program=program, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "Matching started. This page shows its progress.")
     return redirect("pairings:matching", slug=program.slug)
@@ -370,7 +359,7 @@ def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 matching.pin_add(program=program, mentor=mentor, mentoree=mentoree, by=request.user)
             except ValidationError as exc:
-                _refused(request, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(request, "The pair is pinned for the next run.")
     else:
@@ -394,7 +383,7 @@ def proposal_remove(request: HttpRequest, slug: str, pair_id: int) -> HttpRespon
     try:
         matching.proposal_remove(pair=pair, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "The row was removed from the proposal.")
     return redirect("pairings:matching", slug=program.slug)
@@ -420,7 +409,7 @@ def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 matching.proposal_swap(first=first, second=second, by=request.user)
             except ValidationError as exc:
-                _refused(request, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(request, "The two mentors were swapped.")
     else:
@@ -435,7 +424,7 @@ def matching_publish(request: HttpRequest, slug: str, run_id: int) -> HttpRespon
     try:
         count = matching.matching_run_publish(run=run, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
         return redirect("pairings:matching", slug=program.slug)
     messages.success(request, f"{count} pairings were proposed; every member was told.")
     return redirect("pairings:program", slug=program.slug)

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from people.forms import add_service_errors
 from people.models import User
 from people.selectors import employee_for_user
+from people.web import paginate, show_refusal
 from programs import selectors, services
 from programs.calendar import session_ics_text
 from programs.forms import (
@@ -29,12 +29,6 @@ from programs.forms import (
 )
 from programs.models import Application, Program, Registration, Tag
 
-PAGE_SIZE = 25
-
-
-def _page(request: HttpRequest, queryset, param: str = "page", size: int = PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get(param))
-
 
 def _employee_or_404(request: HttpRequest):
     employee = employee_for_user(user=request.user)
@@ -43,18 +37,13 @@ def _employee_or_404(request: HttpRequest):
     return employee
 
 
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 def _refused_on_form(request: HttpRequest, form, exc: ValidationError) -> None:
     """Field errors next to their fields; a refusal of the whole action as a page message,
     so it shows even where the form itself is not offered."""
     if hasattr(exc, "error_dict"):
         add_service_errors(form, exc)
     else:
-        _refused(request, exc)
+        show_refusal(request, exc)
 
 
 # --- Programs -----------------------------------------------------------------------------
@@ -62,7 +51,7 @@ def _refused_on_form(request: HttpRequest, form, exc: ValidationError) -> None:
 
 @require_safe
 def program_list(request: HttpRequest) -> HttpResponse:
-    programs = _page(request, selectors.program_list_for(user=request.user))
+    programs = paginate(request, selectors.program_list_for(user=request.user))
     return render(
         request,
         "programs/program_list.html",
@@ -158,7 +147,7 @@ def program_transition(request: HttpRequest, slug: str) -> HttpResponse:
             program=program, by=request.user, to_status=request.POST.get("to", "")
         )
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, f"The program is now {program.get_status_display().lower()}.")
     return redirect("programs:manage", slug=program.slug)
@@ -179,10 +168,10 @@ def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "program": program,
             "status_filter": status,
             "status_counts": selectors.status_counts(program=program),
-            "applications": _page(
+            "applications": paginate(
                 request, selectors.program_applications(program=program, status=status), "apage"
             ),
-            "participants": _page(request, participants, "ppage"),
+            "participants": paginate(request, participants, "ppage"),
             "accepted_count": participants.filter(accepted_current=True).count(),
             "participant_count": participants.count(),
             "commitment": current,
@@ -204,7 +193,7 @@ def committee_add(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.committee_member_add(program=program, by=request.user, user=form.employee.user)
         except ValidationError as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, f"{form.employee.full_name} joined the committee.")
     else:
@@ -242,7 +231,7 @@ def commitment(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.commitment_accept(employee=employee, program=program)
         except ValidationError as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, "Thank you: you accepted the program commitment.")
             return redirect("programs:detail", slug=program.slug)
@@ -290,7 +279,7 @@ def my_commitments(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/my_commitments.html",
-        {"page": _page(request, selectors.acceptances_for(employee=employee))},
+        {"page": paginate(request, selectors.acceptances_for(employee=employee))},
     )
 
 
@@ -354,7 +343,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/my_applications.html",
-        {"page": _page(request, selectors.application_list_for_applicant(user=request.user))},
+        {"page": paginate(request, selectors.application_list_for_applicant(user=request.user))},
     )
 
 
@@ -400,7 +389,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.application_withdraw(application=application, by=application.applicant)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "Your application was withdrawn.")
     return redirect("programs:my_applications")
@@ -416,7 +405,7 @@ def committee_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/committee_queue.html",
-        {"page": _page(request, selectors.committee_queue_for(user=request.user))},
+        {"page": paginate(request, selectors.committee_queue_for(user=request.user))},
     )
 
 
@@ -550,8 +539,8 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
         request,
         "programs/my_sessions.html",
         {
-            "led": _page(request, selectors.sessions_led_by(user=request.user), "lpage"),
-            "registrations": _page(request, registrations, "rpage"),
+            "led": paginate(request, selectors.sessions_led_by(user=request.user), "lpage"),
+            "registrations": paginate(request, registrations, "rpage"),
         },
     )
 
@@ -593,7 +582,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         registration = services.session_register(session=session, employee=employee)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         if registration.status == Registration.Status.REGISTERED:
             messages.success(request, "You are registered.")
@@ -611,7 +600,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.session_cancel_registration(session=session, employee=employee)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "Your registration was cancelled.")
     return redirect("programs:session", pk=session.pk)
@@ -634,7 +623,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 attended_ids=[int(pk) for pk in form.cleaned_data["attended"]],
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, f"Attendance recorded: {count} attended.")
     else:
@@ -662,7 +651,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
         request,
         "programs/resource_list.html",
         {
-            "page": _page(request, selectors.resource_list_for(user=request.user)),
+            "page": paginate(request, selectors.resource_list_for(user=request.user)),
             "can_publish_global": request.user.has_perm("programs.add_resource"),
         },
     )
@@ -728,7 +717,7 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "programs/tag_list.html",
-        {"form": form, "page": _page(request, Tag.objects.order_by("name"), size=100)},
+        {"form": form, "page": paginate(request, Tag.objects.order_by("name"), size=100)},
     )
 
 

@@ -2,28 +2,21 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from people.forms import add_service_errors
+from people.web import paginate, show_refusal
 from reviews import selectors, services
 from reviews.forms import OutcomeForm, ReviewForm, SeatForm
 from reviews.models import PanelSeat, TalentReview
 
 
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.review_list_for(user=request.user), 25).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, selectors.review_list_for(user=request.user))
     return render(
         request,
         "reviews/review_list.html",
@@ -114,7 +107,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             # Also as a page message: the form itself is not shown to everyone who can post.
-            _refused(request, exc)
+            show_refusal(request, exc)
             add_service_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['member'].full_name} joined the panel.")
@@ -134,7 +127,7 @@ def seat_remove(request: HttpRequest, pk: int, seat_id: int) -> HttpResponse:
     try:
         services.seat_remove(seat=seat, by=request.user)
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, "The seat was removed.")
     return redirect("reviews:detail", pk=review.pk)
@@ -148,7 +141,7 @@ def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
             review=review, by=request.user, to_status=request.POST.get("to", "")
         )
     except ValidationError as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, f"The review is now {review.get_status_display().lower()}.")
     return redirect("reviews:detail", pk=review.pk)
