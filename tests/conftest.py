@@ -100,3 +100,18 @@ def signed_in_client(db):
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded files (resources, imports) go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_tasks_in_process(request):
+    """Tasks run in the test's own process, as in `make run`, even when REDIS_URL is set;
+    tests marked `redis` are the ones that use a real broker and a real worker."""
+    if request.node.get_closest_marker("redis"):
+        yield
+        return
+    from mentoring.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was
