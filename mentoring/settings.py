@@ -210,7 +210,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- E-mail ---------------------------------------------------------------------------------
-_email = env.email("EMAIL_URL", default="consolemail://")
+# Development prints e-mails; production sends them (a local SMTP relay unless EMAIL_URL says).
+_email = env.email(
+    "EMAIL_URL", default="consolemail://" if (DEBUG or TESTING) else "smtp://localhost:25"
+)
 _mailer_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),
