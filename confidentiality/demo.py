@@ -11,7 +11,8 @@ from confidentiality.models import Note
 from pairings.models import Pairing
 
 
-def _sign_both(pairing: Pairing) -> None:
+def sign_for_both(pairing: Pairing) -> None:
+    """Both members sign the current version of the pair's agreement (demo data)."""
     agreement = pairing.agreement
     agreement.refresh_from_db()
     for member in (pairing.mentor, pairing.mentoree):
@@ -79,12 +80,12 @@ def load_demo_confidentiality() -> bool:
         audience="coordinator",
         text="Building confidence in senior meetings",
     )
-    _sign_both(named)
+    sign_for_both(named)
     others = [p for p in active if p.pk != named.pk]
     if others:
         quiet = others[0]
         services.agreement_change(
             agreement=quiet.agreement, by=quiet.mentor.user, rules={"coordinator": "nothing"}
         )
-        _sign_both(quiet)
+        sign_for_both(quiet)
     return True

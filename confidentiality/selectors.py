@@ -60,14 +60,6 @@ def signatures_of(*, agreement: Agreement) -> dict[int, Signature]:
     }
 
 
-def audiences_allowing(*, audience: str, rules: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Lookup kwargs: pairings whose rule for this audience is one of `rules`."""
-    return {f"agreement__{audience}_rule__in": rules}
-
-
-ATTENDANCE_VISIBLE = (Rule.ATTENDANCE, Rule.THEMES)
-
-
 def themes_for_audience(*, agreement: Agreement, audience: str) -> QuerySet[ConsentedTheme]:
     """Themes this audience may read, only while the rule still allows themes."""
     if audience not in Audience.values or agreement.rule_in_force_for(audience) != Rule.THEMES:

@@ -8,18 +8,16 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from confidentiality.demo import sign_for_both
 from confidentiality.services import agreement_sign
 from pairings import services
 from pairings.models import Pairing
 from pairings.selectors import suggestions_for
+from people.demo import demo_employee
 from people.models import Employee
 from programs.demo import EXEC_SLUG, GROW_SLUG
 from programs.models import Application, Program
 from programs.selectors import commitment_is_accepted
-
-
-def _by_email(key: str) -> Employee:
-    return Employee.objects.select_related("user").get(email=f"{key}@northbank.example")
 
 
 def _admitted(program: Program, role: str) -> list[Employee]:
@@ -29,20 +27,6 @@ def _admitted(program: Program, role: str) -> list[Employee]:
         .select_related("applicant__user")
         .order_by("pk")
     ]
-
-
-def _sign(pairing: Pairing) -> Pairing:
-    agreement = pairing.agreement
-    agreement.refresh_from_db()
-    for member in (pairing.mentor, pairing.mentoree):
-        agreement_sign(
-            agreement=agreement,
-            signer=member.user,
-            typed_name=member.full_name,
-            confirmed=True,
-            text_hash=agreement.text_hash(),
-        )
-    return Pairing.objects.get(pk=pairing.pk)
 
 
 def _best_partner(program: Program, mentoree: Employee, exclude: set[int]) -> Employee | None:
@@ -59,18 +43,19 @@ def load_demo_pairings() -> bool:
     executive = Program.objects.filter(slug=EXEC_SLUG).first()
     if grow is None or executive is None or Pairing.objects.exists():
         return False
-    coordinator = _by_email("coordinator").user
+    coordinator = demo_employee("coordinator").user
     now = timezone.now().replace(second=0, microsecond=0)
     grow = Program.objects.get(pk=grow.pk)
 
     # The named pair: active, meeting every two weeks for three months, with goals.
-    mentor, mentoree = _by_email("mentor"), _by_email("mentoree")
+    mentor, mentoree = demo_employee("mentor"), demo_employee("mentoree")
     pairing = services.pairing_propose(
         program=grow, mentor=mentor, mentoree=mentoree, by=coordinator, score=80
     )
     services.pairing_accept(pairing=pairing, by=mentor)
     services.pairing_accept(pairing=pairing, by=mentoree)
-    pairing = _sign(pairing)
+    sign_for_both(pairing)
+    pairing = Pairing.objects.get(pk=pairing.pk)
     for weeks_ago in (12, 10, 8, 6, 4, 2):
         services.meeting_log(
             pairing=pairing,
@@ -112,7 +97,8 @@ def load_demo_pairings() -> bool:
             continue
         services.pairing_accept(pairing=pair, by=partner)
         services.pairing_accept(pairing=pair, by=mentee)
-        pair = _sign(pair)
+        sign_for_both(pair)
+        pair = Pairing.objects.get(pk=pair.pk)
         services.meeting_log(
             pairing=pair,
             by=partner,

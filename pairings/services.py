@@ -8,6 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -199,9 +200,9 @@ def pairing_refresh_status(*, pairing: Pairing) -> Pairing:
 
 def pairings_refresh_for(*, employee: Employee, program: Program) -> None:
     """After someone accepts a commitment: their live pairings in the program may move on."""
-    for pairing in Pairing.objects.filter(program=program, status__in=Pairing.LIVE).filter(
-        mentoree=employee
-    ) | Pairing.objects.filter(program=program, status__in=Pairing.LIVE, mentor=employee):
+    for pairing in Pairing.objects.filter(
+        Q(mentor=employee) | Q(mentoree=employee), program=program, status__in=Pairing.LIVE
+    ):
         pairing_refresh_status(pairing=pairing)
 
 

@@ -299,3 +299,10 @@ def demo_rows(total: int, *, seed: int = 2026) -> list[dict[str, object]]:
         title = rng.choice(STAFF_TITLES[department])
         person(title, department, rng.choice((1, 2, 3, 3, 4)), manager)
     return rows
+
+
+def demo_employee(key: str):
+    """The named demo person for a role key ("mentor", "coordinator", ...)."""
+    from people.models import Employee
+
+    return Employee.objects.select_related("user").get(email=f"{key}@{DEMO_DOMAIN}")

@@ -73,10 +73,3 @@ def employee_for_user(*, user: User) -> Employee | None:
         return user.employee
     except Employee.DoesNotExist:
         return None
-
-
-def employee_list_for(*, user: User) -> QuerySet[Employee]:
-    """The directory as the user may browse it: active people, for signed-in users only."""
-    if not user.is_authenticated or not user.is_active:
-        return Employee.objects.none()
-    return Employee.objects.filter(is_active=True).select_related("manager")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from people.demo import demo_employee
 from people.models import Employee, User
 from programs import services
 from programs.models import Application, Program, Tag, Vote
@@ -60,10 +61,6 @@ def _pdf(title: str) -> bytes:
     return bytes(out)
 
 
-def _by_email(key: str) -> Employee:
-    return Employee.objects.select_related("user").get(email=f"{key}@northbank.example")
-
-
 @transaction.atomic
 def load_demo_programs(*, seed: int = 2027) -> bool:
     """Create the demo programs once; returns False when they already exist."""
@@ -71,9 +68,9 @@ def load_demo_programs(*, seed: int = 2027) -> bool:
         return False
     rng = random.Random(seed)
     today = timezone.localdate()
-    coordinator = _by_email("coordinator").user
-    committee_lead = _by_email("committee")
-    hr_admin = _by_email("hradmin").user
+    coordinator = demo_employee("coordinator").user
+    committee_lead = demo_employee("committee")
+    hr_admin = demo_employee("hradmin").user
     tags = [Tag.objects.get_or_create(name=name)[0] for name in TAGS]
 
     common = {
@@ -164,7 +161,7 @@ def load_demo_programs(*, seed: int = 2027) -> bool:
             )
 
     # The named demo people: admitted in Grow, mentor and mentoree, commitment accepted.
-    mentor, mentoree = _by_email("mentor"), _by_email("mentoree")
+    mentor, mentoree = demo_employee("mentor"), demo_employee("mentoree")
     for person, role in ((mentor, "mentor"), (mentoree, "mentoree")):
         application = apply(person, grow, role, "I would like to take part in Grow this year.")
         decide(application, "admit", "Meets the program's aims; strong motivation.")
@@ -231,7 +228,7 @@ def load_demo_programs(*, seed: int = 2027) -> bool:
                 services.commitment_accept(employee=person, program=executive)
 
     # Group sessions: the President and an executive lead groups instead of mentoring one-to-one.
-    president, executive_lead = _by_email("president"), _by_email("executive")
+    president, executive_lead = demo_employee("president"), demo_employee("executive")
     start = timezone.now().replace(minute=0, second=0, microsecond=0)
     services.session_create(
         program=executive,

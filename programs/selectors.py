@@ -354,18 +354,7 @@ def status_counts(*, program: Program) -> dict[str, int]:
 
 
 def session_list_for_program(*, program: Program) -> QuerySet[GroupSession]:
-    return (
-        program.sessions.select_related("leader")
-        .annotate(
-            registered=Count(
-                "registrations", filter=Q(registrations__status=Registration.Status.REGISTERED)
-            ),
-            waiting=Count(
-                "registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)
-            ),
-        )
-        .order_by("starts_at", "pk")
-    )
+    return session_list_for_program_qs(program.sessions.all())
 
 
 def session_get_for(*, user: User, pk: int) -> GroupSession:

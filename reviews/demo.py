@@ -10,23 +10,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from people.demo import demo_employee
 from people.models import Employee
 from reviews import services
 from reviews.models import TalentReview
-
-
-def _by_email(key: str) -> Employee:
-    return Employee.objects.select_related("user").get(email=f"{key}@northbank.example")
 
 
 @transaction.atomic
 def load_demo_reviews() -> bool:
     if TalentReview.objects.exists():
         return False
-    reviewer = _by_email("reviewer").user
-    committee = _by_email("committee")
-    mentor, mentoree = _by_email("mentor"), _by_email("mentoree")
-    executive = _by_email("executive")
+    reviewer = demo_employee("reviewer").user
+    committee = demo_employee("committee")
+    mentor, mentoree = demo_employee("mentor"), demo_employee("mentoree")
+    executive = demo_employee("executive")
     today = timezone.localdate()
     cycle = "2027 mid-year"
 

@@ -17,7 +17,6 @@ from confidentiality.register import (
     conflicted_people,
 )
 from people.models import Employee, User
-from people.roles import TALENT_TEAM
 from people.services import notification_send
 from reviews.models import PanelSeat, Recusal, TalentReview
 
@@ -28,12 +27,10 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
-def is_talent_team(user: User) -> bool:
-    return user.is_active and user.groups.filter(name=TALENT_TEAM).exists()
-
-
 def _require_talent_team(user: User) -> None:
-    if not is_talent_team(user):
+    from reviews.selectors import is_talent_team
+
+    if not is_talent_team(user=user):
         raise _refuse("Only the Talent team staffs talent reviews.", "not_talent_team")
 
 

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -118,7 +118,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             result = proposal_compute_and_store(run=run)
             seconds = time.perf_counter() - started
-            assert run.pairs.count() == len(result.pairs)  # noqa: S101 - a bench sanity check
+            if run.pairs.count() != len(result.pairs):
+                raise CommandError("the stored proposal does not match the solver's result")
             cohort = load_cohort(program=program)
             baseline = greedy(cohort)
             exact = solve(cohort, method="exact") if verify else None
