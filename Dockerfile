@@ -23,7 +23,7 @@ RUN pip install . \
     # Static files are collected at build time; the key only lets settings load here.
     && SECRET_KEY=collectstatic-only NOTE_KEYS=Y29sbGVjdHN0YXRpYy1vbmx5LW5vdC1hLWtleS0xMjM= \
        DEBUG=0 python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown -R app:app /app/media
+    && mkdir -p /app/media /app/beat && chown -R app:app /app/media /app/beat
 
 USER app
 EXPOSE 8000

@@ -8,10 +8,12 @@ change it belongs to (F1). Services never log, e-mail or pass on confidential te
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
@@ -28,7 +30,7 @@ from confidentiality.models import (
 )
 from confidentiality.texts import DEFAULT_AGREEMENT_TERMS
 from people.models import Employee, User
-from people.services import notification_send
+from people.services import message_schedule
 
 READ = "read_note"
 MANAGE = "manage_note"
@@ -118,6 +120,30 @@ def agreement_create_for(*, pairing) -> Agreement:
     the default) as it stands now, and the default sharing rules."""
     template = pairing.program.agreement_template or default_template()
     return Agreement.objects.create(pairing=pairing, template=template, terms=template.terms)
+
+
+def agreement_messages_schedule(*, pairing) -> None:
+    """Ask both members to sign the agreement's current version, and remind them three days
+    later. Delivery skips whoever has signed that version by then, so scheduling for both is
+    safe; a newer version gets messages of its own (the key names the version)."""
+    agreement = Agreement.objects.filter(pairing=pairing).first()
+    if agreement is None:
+        return
+    due_later = timezone.now() + timedelta(days=settings.AGREEMENT_REMINDER_DAYS)
+    for user_id in (pairing.mentor.user_id, pairing.mentoree.user_id):
+        message_schedule(
+            recipient=user_id,
+            kind="agreement_to_sign",
+            key=f"agreement-sign:{agreement.pk}:v{agreement.version}",
+            object_id=agreement.pk,
+        )
+        message_schedule(
+            recipient=user_id,
+            kind="agreement_reminder",
+            key=f"agreement-reminder:{agreement.pk}:v{agreement.version}",
+            object_id=agreement.pk,
+            due_at=due_later,
+        )
 
 
 def agreement_blockers(*, pairing) -> list[str]:
@@ -259,12 +285,7 @@ def agreement_change(
     if pairing.status == Pairing.Status.ACTIVE:
         Pairing.objects.filter(pk=pairing.pk).update(status=Pairing.Status.AWAITING_AGREEMENT)
     pairing_refresh_status(pairing=pairing)
-    other = pairing.mentor if is_mentoree else pairing.mentoree
-    notification_send(
-        recipient=other.user,
-        title=f"{pairing.program.name}: your pair's agreement changed; please read and sign it",
-        url=reverse("confidentiality:agreement", args=[pairing.pk]),
-    )
+    agreement_messages_schedule(pairing=pairing)
     return agreement
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -204,10 +205,46 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# With acks_late, Redis hands an unacknowledged task to another worker after the visibility
+# timeout. It is one hour: longer than any task may run (the hard limit above) and than any
+# retry countdown (at most five minutes), so a slow task is never run twice at once. Nothing
+# is scheduled far ahead with an ETA: due messages wait as rows for beat's sweep.
+CELERY_VISIBILITY_TIMEOUT = 3600
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Messages (e-mail and in-app) -------------------------------------------------------------
+# Links in e-mails and the calendar feed point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+MESSAGES_SWEEP_SECONDS = env.float("MESSAGES_SWEEP_SECONDS", default=60.0)
+MESSAGES_SWEEP_BUDGET_SECONDS = min(50.0, CELERY_TASK_SOFT_TIME_LIMIT * 0.8)
+MESSAGES_MAX_ATTEMPTS = env.int("MESSAGES_MAX_ATTEMPTS", default=8)
+MESSAGES_RETRY_BASE_SECONDS = env.int("MESSAGES_RETRY_BASE_SECONDS", default=60)
+MEETING_REMINDER_HOURS = 24
+SESSION_REMINDER_HOURS = 24
+AGREEMENT_REMINDER_DAYS = 3
+NO_MEETING_NUDGE_DAYS = 30
+
+CELERY_BEAT_SCHEDULE = {
+    "messages-sweep": {
+        "task": "people.messages_sweep",
+        "schedule": MESSAGES_SWEEP_SECONDS,
+        "options": {"expires": MESSAGES_SWEEP_SECONDS * 2},
+    },
+    "no-meeting-nudges": {
+        "task": "pairings.nudges_plan",
+        "schedule": crontab(minute=5),  # hourly; each silent stretch gets one nudge
+    },
+    "weekly-digests": {
+        "task": "mentoring.digests_plan",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+}
 
 # --- E-mail ---------------------------------------------------------------------------------
 # Development prints e-mails; production sends them (a local SMTP relay unless EMAIL_URL says).

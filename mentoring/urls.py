@@ -10,6 +10,9 @@ admin.site.site_title = "Mentoring administration"
 admin.site.index_title = "Directory, programs and the access log"
 
 account_patterns = [
+    path("notifications/", views.notification_settings, name="notification_settings"),
+    path("calendar/", views.calendar_settings, name="calendar_settings"),
+    path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -49,6 +52,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("account/", include(account_patterns)),
     path("inbox/", views.inbox, name="inbox"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("programs/", include("programs.urls")),
     path("pairings/", include("pairings.urls")),
     path("confidentiality/", include("confidentiality.urls")),

@@ -1,12 +1,14 @@
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +64,54 @@ def _check_redis() -> str:
     return "ok"
 
 
+def _check_broker() -> str:
+    """A real connection to the Celery broker, as a worker would make it."""
+    if not settings.REDIS_URL:
+        return "not configured"
+    from kombu import Connection
+
+    try:
+        with Connection(settings.REDIS_URL, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # kombu wraps the transport's errors in its own
+        logger.warning("health check: broker unavailable (%s)", exc.__class__.__name__)
+        return "unavailable"
+    return "ok"
+
+
+def _overdue_messages() -> int | None:
+    """Messages due more than five minutes ago and still pending: a growing number means no
+    worker or no beat is running. Reported, not judged: the web node itself is healthy."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from people.models import Message
+
+    try:
+        return Message.objects.filter(
+            status=Message.Status.PENDING, due_at__lt=timezone.now() - timedelta(minutes=5)
+        ).count()
+    except Exception:
+        return None
+
+
 @login_not_required
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and compose: 200 when the database (and Redis, if set) answer."""
-    checks = {"database": _check_database(), "redis": _check_redis()}
+    """For load balancers and compose: 200 when the database and, if configured, the broker
+    (Redis) answer. Without REDIS_URL tasks run in the web process and there is no broker."""
+    checks = {
+        "database": _check_database(),
+        "broker": _check_broker(),
+        "redis": _check_redis(),
+    }
     healthy = all(value in ("ok", "not configured") for value in checks.values())
+    overdue = _overdue_messages() if checks["database"] == "ok" else None
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "unavailable", **checks, "overdue_messages": overdue},
+        status=200 if healthy else 503,
     )
 
 
@@ -91,3 +132,75 @@ def error_500(request: HttpRequest) -> HttpResponse:
     from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which messages the person receives: optional kinds can be turned off, required ones
+    (decisions, what to sign, invitations) are listed as always sent."""
+    from people.messaging import kinds
+    from people.models import MessageOptOut
+    from people.services import message_opt_outs_set
+
+    if request.method == "POST":
+        wanted_on = set(request.POST.getlist("on"))
+        message_opt_outs_set(
+            user=request.user,
+            turned_off=[k.name for k in kinds() if k.optional and k.name not in wanted_on],
+        )
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notification_settings")
+    off = set(MessageOptOut.objects.filter(user=request.user).values_list("kind", flat=True))
+    every = sorted(kinds(), key=lambda k: k.label)
+    return render(
+        request,
+        "account/notifications.html",
+        {
+            "optional": [(k, k.name not in off) for k in every if k.optional],
+            "required": [k for k in every if not k.optional],
+        },
+    )
+
+
+@require_safe
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    from people.models import CalendarFeed
+
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else ""
+    )
+    return render(request, "account/calendar.html", {"feed_url": feed_url})
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """Make (or replace) the person's secret calendar address; the old one stops at once."""
+    from people.models import CalendarFeed
+    from people.services import calendar_feed_reset
+
+    had_one = CalendarFeed.objects.filter(user=request.user).exists()
+    calendar_feed_reset(user=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address; the old one no longer works."
+        if had_one
+        else "Your calendar address is ready. Subscribe to it in your calendar program.",
+    )
+    return redirect("calendar_settings")
+
+
+@login_not_required
+@require_safe
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret address itself: no sign-in (calendar programs cannot sign in); the token
+    is the credential, and an unknown or replaced one is a 404."""
+    from mentoring.calendar_feed import feed_owner, feed_text
+
+    user = feed_owner(token=token)
+    response = HttpResponse(feed_text(user=user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="mentoring.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -3,13 +3,13 @@ the activation gate (F5), meetings, goals and the no-fault ending (F7)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.urls import reverse
+from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -19,11 +19,15 @@ from confidentiality.register import (
     mentoring_hold,
     open_assessment_exists,
 )
-from confidentiality.services import agreement_blockers, agreement_create_for
+from confidentiality.services import (
+    agreement_blockers,
+    agreement_create_for,
+    agreement_messages_schedule,
+)
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from people.models import Employee, User
 from people.selectors import in_management_chain
-from people.services import notification_send
+from people.services import message_schedule, messages_cancel
 from programs.models import Application, Program
 from programs.selectors import commitment_is_accepted
 
@@ -132,12 +136,12 @@ def pairing_propose(
         assign_perm(ACCESS, member.user, pairing)
     agreement_create_for(pairing=pairing)
     if notify:
-        url = reverse("pairings:space", args=[pairing.pk])
         for member in (mentor, mentoree):
-            notification_send(
-                recipient=member.user,
-                title=f"{program.name}: you have a proposed mentoring pair to look at",
-                url=url,
+            message_schedule(
+                recipient=member.user_id,
+                kind="pairing_proposed",
+                key=f"pairing-proposed:{pairing.pk}",
+                object_id=pairing.pk,
             )
     return pairing
 
@@ -190,11 +194,14 @@ def pairing_refresh_status(*, pairing: Pairing) -> Pairing:
         pairing.save(update_fields=["status", "activated_at"])
         if wanted == Pairing.Status.ACTIVE:
             for member in (pairing.mentor, pairing.mentoree):
-                notification_send(
-                    recipient=member.user,
-                    title=f"{pairing.program.name}: your mentoring pair is active",
-                    url=reverse("pairings:space", args=[pairing.pk]),
+                message_schedule(
+                    recipient=member.user_id,
+                    kind="pairing_active",
+                    key=f"pairing-active:{pairing.pk}",
+                    object_id=pairing.pk,
                 )
+        elif wanted == Pairing.Status.AWAITING_AGREEMENT:
+            agreement_messages_schedule(pairing=pairing)
     return pairing
 
 
@@ -245,10 +252,11 @@ def pairing_end(
     if private_reason:
         PrivateEndReason.objects.create(pairing=pairing, author=by.user, text=private_reason)
     other = pairing.mentoree if by.pk == pairing.mentor_id else pairing.mentor
-    notification_send(
-        recipient=other.user,
-        title=f"{pairing.program.name}: your mentoring pair has ended, with no fault on anyone",
-        url=reverse("pairings:space", args=[pairing.pk]),
+    message_schedule(
+        recipient=other.user_id,
+        kind="pairing_ended",
+        key=f"pairing-ended:{pairing.pk}",
+        object_id=pairing.pk,
     )
     return pairing
 
@@ -294,12 +302,23 @@ def meeting_log(
             {"starts_at": "Another meeting of yours starts at that time; remove it first."}
         )
     meeting.save()
+    due_at = meeting.starts_at - timedelta(hours=settings.MEETING_REMINDER_HOURS)
+    if due_at > timezone.now():
+        for member in (pairing.mentor, pairing.mentoree):
+            message_schedule(
+                recipient=member.user_id,
+                kind="meeting_reminder",
+                key=f"meeting-reminder:{meeting.pk}:24h",
+                object_id=meeting.pk,
+                due_at=due_at,
+            )
     return meeting
 
 
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by: Employee) -> None:
     _member_role(meeting.pairing, by)
+    messages_cancel(keys=[f"meeting-reminder:{meeting.pk}:24h"])
     meeting.delete()
 
 
@@ -324,3 +343,30 @@ def goal_set_status(*, goal: Goal, by: Employee, status: str) -> Goal:
     goal.status = status
     goal.save(update_fields=["status", "updated_at"])
     return goal
+
+
+def nudges_plan(*, now: datetime | None = None) -> int:
+    """Schedule the "no meeting logged for 30 days" nudge for both members of every active
+    pair whose latest meeting (or, with none, its activation) is that old. The key names the
+    silent stretch by its start, so each stretch is nudged once, whenever the planner runs.
+    Returns how many new messages were scheduled."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(days=settings.NO_MEETING_NUDGE_DAYS)
+    silent = (
+        Pairing.objects.filter(status=Pairing.Status.ACTIVE)
+        .annotate(anchor=Coalesce(Max("meetings__starts_at"), "activated_at", "proposed_at"))
+        .filter(anchor__lte=quiet_since)
+        .select_related("mentor", "mentoree")
+        .order_by("pk")
+    )
+    scheduled = 0
+    for pairing in silent.iterator(chunk_size=500):
+        with transaction.atomic():
+            for member in (pairing.mentor, pairing.mentoree):
+                scheduled += message_schedule(
+                    recipient=member.user_id,
+                    kind="no_meeting_nudge",
+                    key=f"no-meeting:{pairing.pk}:{pairing.anchor:%Y%m%d%H%M%S}",
+                    object_id=pairing.pk,
+                )
+    return scheduled

@@ -12,3 +12,7 @@ class PeopleConfig(AppConfig):
         # The role groups and their model permissions are declared in code (people/roles.py)
         # and brought up to date after every migrate, so a fresh database always has them.
         post_migrate.connect(roles_sync_after_migrate, dispatch_uid="people.roles_sync")
+        # Each app declares its kinds of message in its own `messages.py` (people.messaging).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("messages")

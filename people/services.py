@@ -6,16 +6,18 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import IO
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 
-from people.models import Employee, User
+from people.models import Employee, Message, User
 from people.roles import HR_ADMINS, ROLE_PERMISSIONS
 
 REQUIRED_COLUMNS = (
@@ -429,11 +431,116 @@ def user_add_to_role(*, user: User, role: str) -> None:
         user.save(update_fields=["is_staff"])
 
 
-def notification_send(*, recipient: User, title: str, url: str = "") -> None:
-    """Put a message in someone's in-app inbox. The title must never hold confidential text."""
-    from people.models import Notification
+def message_schedule(
+    *,
+    recipient: User | int,
+    kind: str,
+    key: str,
+    object_id: int | None = None,
+    due_at: datetime | None = None,
+) -> bool:
+    """Put a message in the due-message table; it is delivered once `due_at` (default: now)
+    has passed. The same recipient and key make one row however often this is called, so a
+    service may schedule on every path that leads to a message. Due-now messages are handed
+    to a worker once the transaction commits; later ones wait for beat's sweep (no far-future
+    ETA tasks). Returns whether a new row was made.
 
-    Notification.objects.create(recipient=recipient, title=title[:200], url=url)
+    Only ids and the kind go into the row and the task (F9); the text is rendered at delivery.
+    """
+    from django.utils import timezone
+
+    from people.messaging import kind as kind_of
+    from people.models import Message
+
+    kind_of(kind)  # an undeclared kind is a programming error: fail here, not in a worker
+    recipient_id = recipient if isinstance(recipient, int) else recipient.pk
+    now = timezone.now()
+    due_at = due_at or now
+    with transaction.atomic():
+        message, created = Message.objects.get_or_create(
+            recipient_id=recipient_id,
+            key=key[:120],
+            defaults={"kind": kind, "object_id": object_id, "due_at": due_at},
+        )
+    if created and due_at <= now:
+        from people.tasks import message_deliver
+
+        transaction.on_commit(partial(message_deliver.delay, message.pk))
+    return created
+
+
+@transaction.atomic
+def messages_cancel(*, keys: Iterable[str]) -> int:
+    """Withdraw messages not yet delivered (the meeting was removed, the seat was given up)."""
+    from people.models import Message
+
+    return Message.objects.filter(key__in=list(keys), status=Message.Status.PENDING).update(
+        status=Message.Status.SKIPPED, skip_reason="withdrawn"
+    )
+
+
+def messages_stuck(*, older_than: timedelta, now: datetime | None = None) -> QuerySet[Message]:
+    """Messages that failed for good, or that are overdue by more than `older_than` (no
+    worker or beat has delivered them): what an operator looks at first."""
+    from django.utils import timezone
+
+    from people.models import Message
+
+    now = now or timezone.now()
+    return Message.objects.filter(
+        Q(status=Message.Status.FAILED)
+        | Q(status=Message.Status.PENDING, due_at__lte=now - older_than)
+    ).order_by("due_at", "pk")
+
+
+@transaction.atomic
+def messages_requeue(*, ids: Iterable[int]) -> int:
+    """Give failed or overdue messages a fresh start: pending, due now, attempts reset, and a
+    delivery task for each once this commits."""
+    from django.utils import timezone
+
+    from people.models import Message
+    from people.tasks import message_deliver
+
+    ids = list(
+        Message.objects.filter(
+            pk__in=list(ids), status__in=[Message.Status.FAILED, Message.Status.PENDING]
+        ).values_list("pk", flat=True)
+    )
+    Message.objects.filter(pk__in=ids).update(
+        status=Message.Status.PENDING, due_at=timezone.now(), attempts=0, last_error=""
+    )
+    for message_id in ids:
+        transaction.on_commit(partial(message_deliver.delay, message_id))
+    return len(ids)
+
+
+@transaction.atomic
+def message_opt_outs_set(*, user: User, turned_off: Iterable[str]) -> None:
+    """Record which optional kinds a person turned off; the others are on. Required kinds
+    (decisions, what to sign, invitations) cannot be turned off and are ignored here."""
+    from people.messaging import optional_kinds
+    from people.models import MessageOptOut
+
+    optional = {k.name for k in optional_kinds()}
+    wanted = set(turned_off) & optional
+    MessageOptOut.objects.filter(user=user).exclude(kind__in=wanted).delete()
+    have = set(MessageOptOut.objects.filter(user=user).values_list("kind", flat=True))
+    MessageOptOut.objects.bulk_create(
+        [MessageOptOut(user=user, kind=name) for name in sorted(wanted - have)]
+    )
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user: User) -> str:
+    """Give the person a new secret calendar address; the old one stops working at once."""
+    import secrets
+
+    from people.models import CalendarFeed
+
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
+    return token
 
 
 @transaction.atomic

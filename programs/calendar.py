@@ -70,3 +70,34 @@ def session_ics_text(*, session: GroupSession, url: str) -> str:
         description=f"Group mentoring session led by {session.leader.full_name}. {url}",
         url=url,
     )
+
+
+def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
+    """Many events as one calendar (a subscribed feed). Each event is the keyword arguments
+    of `ics_event`; callers pass no confidential text."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Mentoring programs//Calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(name)}",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+    ]
+    stamp = _stamp(timezone.now())
+    for event in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{event['uid']}@mentoring-programs",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_stamp(event['starts_at'])}",
+            f"DTEND:{_stamp(event['ends_at'])}",
+            f"SUMMARY:{_escape(str(event['summary']))}",
+            f"LOCATION:{_escape(str(event['location']))}",
+            f"DESCRIPTION:{_escape(str(event['description']))}",
+            f"URL:{event['url']}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from people.models import Employee, User
 from people.roles import PROGRAM_COORDINATORS
-from people.services import notification_send
+from people.services import message_schedule
 from programs import selectors
 from programs.models import (
     MAX_MENTOR_CAPACITY,
@@ -186,15 +186,15 @@ def commitment_publish(*, program: Program, by: User, text: str) -> Commitment:
         text=text,
         published_by=by,
     )
-    url = reverse("programs:commitment", args=[program.slug])
     for user in User.objects.filter(
         employee__applications__program=program,
         employee__applications__status=Application.Status.ADMITTED,
     ).distinct():
-        notification_send(
+        message_schedule(
             recipient=user,
-            title=f"{program.name}: the program commitment has a new version to accept",
-            url=url,
+            kind="commitment_to_accept",
+            key=f"commitment:{commitment.pk}",
+            object_id=commitment.pk,
         )
     return commitment
 
@@ -303,15 +303,17 @@ def application_submit(
         raise _refuse("You have already applied to this program.", "duplicate") from exc
     application.tags.set(tags)
     for coordinator in selectors.coordinators_of(program=program):
-        notification_send(
+        message_schedule(
             recipient=coordinator,
-            title=f"{program.name}: a new application is waiting for the committee",
-            url=reverse("programs:manage", args=[program.slug]),
+            kind="application_new",
+            key=f"application-new:{application.pk}",
+            object_id=application.pk,
         )
-    notification_send(
+    message_schedule(
         recipient=applicant.user,
-        title=f"{program.name}: we received your application",
-        url=reverse("programs:my_applications"),
+        kind="application_received",
+        key=f"application-received:{application.pk}",
+        object_id=application.pk,
     )
     return application
 
@@ -466,17 +468,19 @@ def application_decide(
     application.decided_by = by
     application.decision_reason = reason
     application.save()
-    decided = Application.Status(application.status).label.lower()
-    notification_send(
-        recipient=application.applicant.user,
-        title=f"{program.name}: your application was decided ({decided})",
-        url=reverse("programs:my_applications"),
+    message_schedule(
+        recipient=application.applicant.user_id,
+        kind="application_decided",
+        key=f"application-decided:{application.pk}:{application.status}",
+        object_id=application.pk,
     )
-    if application.status == Application.Status.ADMITTED:
-        notification_send(
-            recipient=application.applicant.user,
-            title=f"{program.name}: please read and accept the program commitment",
-            url=reverse("programs:commitment", args=[program.slug]),
+    current = selectors.commitment_current(program=program)
+    if application.status == Application.Status.ADMITTED and current is not None:
+        message_schedule(
+            recipient=application.applicant.user_id,
+            kind="commitment_to_accept",
+            key=f"commitment:{current.pk}",
+            object_id=current.pk,
         )
     return application
 
@@ -502,12 +506,28 @@ def session_create(
     if session.starts_at <= timezone.now():
         raise ValidationError({"starts_at": "Schedule the session in the future."})
     session.save()
-    notification_send(
-        recipient=leader.user,
-        title=f"{program.name}: you lead the group session '{session.title}'",
-        url=reverse("programs:session", args=[session.pk]),
+    message_schedule(
+        recipient=leader.user_id,
+        kind="session_leader",
+        key=f"session-leader:{session.pk}",
+        object_id=session.pk,
     )
+    _session_reminder_schedule(session=session, user_id=leader.user_id)
     return session
+
+
+def _session_reminder_schedule(*, session: GroupSession, user_id: int) -> None:
+    """The day-before reminder, as a due row (never a far-future task); none when the session
+    is less than a day away. Delivery skips it if the person is no longer registered."""
+    due_at = session.starts_at - timedelta(hours=settings.SESSION_REMINDER_HOURS)
+    if due_at > timezone.now():
+        message_schedule(
+            recipient=user_id,
+            kind="session_reminder",
+            key=f"session-reminder:{session.pk}",
+            object_id=session.pk,
+            due_at=due_at,
+        )
 
 
 @transaction.atomic
@@ -535,6 +555,7 @@ def session_register(*, session: GroupSession, employee: Employee) -> Registrati
     registration.queued_at = timezone.now()
     registration.attended = None
     registration.save()
+    _session_reminder_schedule(session=session, user_id=employee.user_id)
     return registration
 
 
@@ -563,10 +584,11 @@ def session_cancel_registration(*, session: GroupSession, employee: Employee) ->
     if waiting is not None:
         waiting.status = Registration.Status.REGISTERED
         waiting.save(update_fields=["status"])
-        notification_send(
-            recipient=waiting.participant.user,
-            title=f"A seat opened: you are now registered for '{session.title}'",
-            url=reverse("programs:session", args=[session.pk]),
+        message_schedule(
+            recipient=waiting.participant.user_id,
+            kind="session_seat",
+            key=f"session-seat:{waiting.pk}:{int(waiting.queued_at.timestamp())}",
+            object_id=waiting.pk,
         )
 
 

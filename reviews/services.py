@@ -7,7 +7,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from guardian.shortcuts import assign_perm, remove_perm
 
 from confidentiality.register import (
@@ -17,7 +16,7 @@ from confidentiality.register import (
     conflicted_people,
 )
 from people.models import Employee, User
-from people.services import notification_send
+from people.services import message_schedule
 from reviews.models import PanelSeat, Recusal, TalentReview
 
 SIT = "sit_on_panel"
@@ -85,10 +84,11 @@ def seat_add(
         )
         if held:
             assign_perm(SIT, member.user, review)
-            notification_send(
-                recipient=member.user,
-                title=f"You are invited to sit on a talent review panel ({review.cycle})",
-                url=reverse("reviews:detail", args=[review.pk]),
+            message_schedule(
+                recipient=member.user_id,
+                kind="panel_invitation",
+                key=f"panel-invitation:{seat.pk}",
+                object_id=seat.pk,
             )
             return seat
         seat.delete()

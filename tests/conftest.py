@@ -115,3 +115,15 @@ def _celery_runs_tasks_in_process(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = was
+
+
+@pytest.fixture
+def deliver():
+    """Deliver every due message now, as beat's sweep does in production: e-mails land in
+    `django.core.mail.outbox`, in-app messages in `Notification`. Services only schedule rows
+    (people.services.message_schedule); tests run inside a transaction that never commits,
+    so the on-commit hand-off to a worker never fires and this stands in for it.
+    Call it as `deliver()` or `deliver(now=...)` for messages due later."""
+    from people.messaging import messages_sweep
+
+    return messages_sweep

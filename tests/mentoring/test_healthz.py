@@ -26,6 +26,7 @@ def test_healthz_without_redis_configured_is_healthy(db, settings):
 
     assert response.status_code == 200
     assert response.json()["redis"] == "not configured"
+    assert response.json()["broker"] == "not configured"
 
 
 def test_healthz_reports_unavailable_when_redis_does_not_answer(db, settings):
@@ -37,6 +38,7 @@ def test_healthz_reports_unavailable_when_redis_does_not_answer(db, settings):
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["redis"] == "unavailable"
+    assert body["broker"] == "unavailable"
     assert body["database"] == "ok"
 
 
@@ -50,6 +52,7 @@ def test_healthz_reports_redis_ok_with_the_real_broker(db):
 
     assert response.status_code == 200
     assert response.json()["redis"] == "ok"
+    assert response.json()["broker"] == "ok"
 
 
 @pytest.fixture
@@ -71,3 +74,30 @@ def test_ping_task_round_trips_through_a_real_worker(celery_worker):
 
     assert not isinstance(result, EagerResult)  # went through the broker, not run in place
     assert result.get(timeout=10) == "pong"
+
+
+def test_healthz_reports_messages_overdue_without_failing(db, mentoree):
+    """A backlog means no worker or beat runs: operators see it, the web node stays up."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from people.models import Message
+
+    Message.objects.create(
+        recipient=mentoree,
+        kind="weekly_digest",
+        key="weekly-digest:2026-W01",
+        due_at=timezone.now() - timedelta(minutes=30),
+    )
+    Message.objects.create(
+        recipient=mentoree,
+        kind="weekly_digest",
+        key="weekly-digest:2026-W02",
+        due_at=timezone.now(),
+    )
+
+    response = Client().get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json()["overdue_messages"] == 1

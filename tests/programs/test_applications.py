@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Notification
+from people.models import Message, Notification
 from programs import services
 from programs.models import Application, Program
 from tests.factories import EmployeeFactory
@@ -26,7 +26,7 @@ def tags(coordinator, program):
 
 
 def counts():
-    return Application.objects.count(), Notification.objects.count()
+    return Application.objects.count(), Message.objects.count(), Notification.objects.count()
 
 
 def test_eligible_employee_applies_as_mentoree_with_goals_tags_and_availability(
@@ -76,8 +76,11 @@ def test_motivation_is_required(program, mentoree):
     assert not Application.objects.exists()
 
 
-def test_applicant_and_coordinators_are_told_of_a_new_application(program, coordinator, mentoree):
+def test_applicant_and_coordinators_are_told_of_a_new_application(
+    program, coordinator, mentoree, deliver
+):
     apply(mentoree.employee, program)
+    deliver()
 
     assert Notification.objects.filter(recipient=mentoree, title__contains="received").exists()
     assert Notification.objects.filter(

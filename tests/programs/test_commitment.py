@@ -67,11 +67,12 @@ def test_new_version_must_be_accepted_again_before_the_f5_gate_opens(
 
 
 def test_new_version_notifies_admitted_participants_only(
-    program, coordinator, participant, mentor, outsider
+    program, coordinator, participant, mentor, outsider, deliver
 ):
     apply(mentor.employee, program, "mentor")  # applied, not admitted
 
     services.commitment_publish(program=program, by=coordinator, text=NEW_TEXT)
+    deliver()
 
     told = Notification.objects.filter(title__contains=NEW_VERSION_TITLE)
     assert [n.recipient for n in told] == [participant]
@@ -193,11 +194,12 @@ def test_coordinator_reads_the_commitment_but_cannot_accept_it(
 
 
 def test_coordinator_publishes_a_new_version_in_the_browser(
-    program, coordinator, participant, signed_in_client
+    program, coordinator, participant, signed_in_client, deliver
 ):
     response = signed_in_client(coordinator).post(
         reverse("programs:commitment_publish", args=[program.slug]), {"text": NEW_TEXT}
     )
+    deliver()
 
     assert response.status_code == 302
     assert selectors.commitment_current(program=program).version == 2
@@ -207,9 +209,10 @@ def test_coordinator_publishes_a_new_version_in_the_browser(
 
 
 def test_participant_sees_the_new_version_notification_in_the_inbox(
-    program, coordinator, participant, signed_in_client
+    program, coordinator, participant, signed_in_client, deliver
 ):
     services.commitment_publish(program=program, by=coordinator, text=NEW_TEXT)
+    deliver()
 
     response = signed_in_client(participant).get(reverse("inbox"))
 

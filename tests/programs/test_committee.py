@@ -349,11 +349,12 @@ def test_only_a_coordinator_decides_on_the_waiting_list(application, committee, 
     [("admit", "(admitted)"), ("decline", "(declined)"), ("waitlist", "(waiting list)")],
 )
 def test_applicant_is_told_the_decision_and_never_the_votes_or_comments(
-    application, committee, mentoree, decision, words
+    application, committee, mentoree, decision, words, deliver
 ):
     for member in committee:
         vote(application, member, decision, comment=SECRET_COMMENT)
     decide(application, committee[0], decision, reason="Clear majority of the committee.")
+    deliver()
 
     told = Notification.objects.filter(recipient=mentoree, title__contains="was decided")
     assert told.count() == 1
@@ -364,8 +365,11 @@ def test_applicant_is_told_the_decision_and_never_the_votes_or_comments(
         assert "Clear majority" not in note.title
 
 
-def test_admitted_applicant_is_asked_to_accept_the_commitment(application, committee, mentoree):
+def test_admitted_applicant_is_asked_to_accept_the_commitment(
+    application, committee, mentoree, deliver
+):
     decide_by_committee(application, committee)
+    deliver()
 
     assert Notification.objects.filter(
         recipient=mentoree,

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from people.models import Employee, Notification
+from people.models import Employee, Message, Notification
 from programs import selectors
 from programs.demo import EXEC_SLUG, GROW_SLUG
 from programs.models import (
@@ -33,6 +33,7 @@ MODELS = (
     Resource,
     Tag,
     Notification,
+    Message,
 )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from people.models import Notification
+from people.models import Message, Notification
 from programs import services
 from programs.models import (
     Application,
@@ -317,7 +317,7 @@ def test_post_by_people_who_may_not_act_changes_nothing(world, signed_in_client,
     refused, actor = POST_MATRIX[name]
     url = url_for(name, world)
     before = snapshot()
-    notifications = Notification.objects.count()
+    notifications = Notification.objects.count(), Message.objects.count()
     wrong = []
 
     for role, expected in refused.items():
@@ -329,7 +329,7 @@ def test_post_by_people_who_may_not_act_changes_nothing(world, signed_in_client,
 
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
     assert snapshot() == before
-    assert Notification.objects.count() == notifications
+    assert (Notification.objects.count(), Message.objects.count()) == notifications
 
     if actor:
         response = signed_in_client(world.users[actor]).post(url, post_data(name, world))

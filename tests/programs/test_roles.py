@@ -47,11 +47,12 @@ def test_executive_who_leads_a_session_is_told_so(session, executive, signed_in_
 
 
 def test_unread_notifications_are_counted_and_the_inbox_marks_them_read(
-    program, mentoree, signed_in_client
+    program, mentoree, signed_in_client, deliver
 ):
     services.application_submit(
         applicant=mentoree.employee, program=program, role="mentoree", motivation="Hello"
     )
+    deliver()
     assert roles_for(mentoree).unread_count == 1
 
     page = signed_in_client(mentoree).get(reverse("inbox"))

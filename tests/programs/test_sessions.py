@@ -67,12 +67,13 @@ def session_fields(**overrides):
 
 
 def test_coordinator_schedules_a_session_led_by_an_executive_who_is_told(
-    program, coordinator, executive
+    program, coordinator, executive, deliver
 ):
     """F4: the President leads a group session instead of mentoring one person."""
     session = services.session_create(
         program=program, by=coordinator, leader=executive.employee, **session_fields()
     )
+    deliver()
 
     assert session.leader == executive.employee
     assert executive.employee.is_group_only
@@ -166,12 +167,15 @@ def test_admitted_participants_register_until_full_then_wait_in_order(session, p
     assert waiting == [cy, dee]
 
 
-def test_first_in_line_moves_up_and_is_told_when_someone_cancels(session, participants):
+def test_first_in_line_moves_up_and_is_told_when_someone_cancels(
+    session, participants, deliver
+):
     ana, cy = participants[0], participants[2]
     for person in participants:
         register(session, person)
 
     services.session_cancel_registration(session=session, employee=ana)
+    deliver()
 
     assert statuses(session) == {
         "Ana": CANCELLED,
@@ -184,12 +188,13 @@ def test_first_in_line_moves_up_and_is_told_when_someone_cancels(session, partic
     assert told.get().url == reverse("programs:session", args=[session.pk])
 
 
-def test_leaving_the_waiting_list_moves_nobody_up(session, participants):
+def test_leaving_the_waiting_list_moves_nobody_up(session, participants, deliver):
     cy = participants[2]
     for person in participants:
         register(session, person)
 
     services.session_cancel_registration(session=session, employee=cy)
+    deliver()
 
     assert statuses(session) == {
         "Ana": REGISTERED,

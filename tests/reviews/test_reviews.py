@@ -173,11 +173,12 @@ def test_people_who_cannot_see_the_review_get_404_on_its_panel_forms(
 
 
 def test_talent_team_seats_a_member_in_the_browser_who_is_told_and_may_see_it(
-    review, panel_member, talent_reviewer, signed_in_client
+    review, panel_member, talent_reviewer, signed_in_client, deliver
 ):
     response = signed_in_client(talent_reviewer).post(
         reverse("reviews:seat_add", args=[review.pk]), {"member": panel_member.email}
     )
+    deliver()
 
     assert response.status_code == 302
     assert PanelSeat.objects.filter(review=review, member=panel_member.employee).exists()

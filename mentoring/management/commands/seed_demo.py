@@ -7,6 +7,7 @@ from django.db import transaction
 from confidentiality.demo import load_demo_confidentiality
 from pairings.demo import load_demo_pairings
 from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
+from people.messaging import emails_held
 from people.models import Employee, User
 from people.services import employee_import_csv, employee_rows_to_csv, user_add_to_role
 from programs.demo import load_demo_programs
@@ -27,7 +28,13 @@ class Command(BaseCommand):
             help="how many employees the demo company has (default 300)",
         )
 
-    def handle(self, *args, employees: int, **options):
+    def handle(self, *args, **options):
+        # The demo's history lands in the in-app inboxes; it is not e-mailed (to the console
+        # in development). Messages due later (reminders) go out by e-mail when they fall due.
+        with emails_held():
+            self._handle(**options)
+
+    def _handle(self, *, employees: int, **options):
         if employees < len(DEMO_PEOPLE) + 40:
             raise CommandError(f"--employees must be at least {len(DEMO_PEOPLE) + 40}")
         started = time.perf_counter()

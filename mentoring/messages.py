@@ -1,0 +1,24 @@
+"""The project-wide messages: the coordinators' weekly digest."""
+
+from django.urls import reverse
+
+from mentoring.digest import digest_figures
+from people.messaging import Rendered, register
+from people.models import Message
+
+
+@register(
+    "weekly_digest",
+    label="A weekly digest of your programs' figures (coordinators)",
+    optional=True,
+)
+def weekly_digest(message: Message) -> Rendered | None:
+    figures = digest_figures(user=message.recipient)
+    if not figures:
+        return None
+    return Rendered(
+        subject="Your mentoring programs this week",
+        url=reverse("programs:list"),
+        context={"programs": figures},
+        action="Open your programs",
+    )

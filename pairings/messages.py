@@ -1,0 +1,121 @@
+"""The messages of pairings: proposals, activation, endings, meeting reminders and nudges.
+
+Never a goal, a note, an end reason or the category of an ending (F7, F9): a pairing's end
+is told to the other member as the fact alone.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from pairings.models import Meeting, Pairing
+from people.messaging import Rendered, register
+from people.models import Message
+
+
+def _pairing(message: Message) -> Pairing | None:
+    pairing = (
+        Pairing.objects.select_related("program", "mentor", "mentoree")
+        .filter(pk=message.object_id)
+        .first()
+    )
+    if pairing is None or message.recipient_id not in (
+        pairing.mentor.user_id,
+        pairing.mentoree.user_id,
+    ):
+        return None
+    return pairing
+
+
+def _context(pairing: Pairing, recipient_id: int) -> dict[str, object]:
+    is_mentor = pairing.mentor.user_id == recipient_id
+    other = pairing.mentoree if is_mentor else pairing.mentor
+    return {
+        "program": pairing.program.name,
+        "other": other.full_name,
+        "other_role": "mentoree" if is_mentor else "mentor",
+    }
+
+
+@register("pairing_proposed", label="A mentoring pair is proposed to you", optional=False)
+def pairing_proposed(message: Message) -> Rendered | None:
+    pairing = _pairing(message)
+    if pairing is None or pairing.status != Pairing.Status.PROPOSED:
+        return None
+    return Rendered(
+        subject=f"{pairing.program.name}: you have a proposed mentoring pair to look at",
+        url=reverse("pairings:space", args=[pairing.pk]),
+        context=_context(pairing, message.recipient_id),
+        action="Look at the pairing",
+    )
+
+
+@register("pairing_active", label="Your mentoring pair is active", optional=False)
+def pairing_active(message: Message) -> Rendered | None:
+    pairing = _pairing(message)
+    if pairing is None or pairing.status != Pairing.Status.ACTIVE:
+        return None
+    return Rendered(
+        subject=f"{pairing.program.name}: your mentoring pair is active",
+        url=reverse("pairings:space", args=[pairing.pk]),
+        context=_context(pairing, message.recipient_id),
+        action="Open your pair's space",
+    )
+
+
+@register("pairing_ended", label="Your mentoring pair has ended", optional=False)
+def pairing_ended(message: Message) -> Rendered | None:
+    pairing = _pairing(message)
+    if pairing is None or pairing.status != Pairing.Status.ENDED:
+        return None
+    return Rendered(
+        subject=(f"{pairing.program.name}: your mentoring pair has ended, with no fault on anyone"),
+        url=reverse("pairings:space", args=[pairing.pk]),
+        context=_context(pairing, message.recipient_id),
+        action="Open your pair's space",
+    )
+
+
+@register("meeting_reminder", label="Reminder the day before a mentoring meeting", optional=True)
+def meeting_reminder(message: Message) -> Rendered | None:
+    meeting = Meeting.objects.filter(pk=message.object_id).first()
+    if meeting is None or meeting.starts_at <= timezone.now():
+        return None
+    message.object_id = meeting.pairing_id
+    pairing = _pairing(message)
+    if pairing is None or pairing.status != Pairing.Status.ACTIVE:
+        return None
+    context = _context(pairing, message.recipient_id)
+    return Rendered(
+        subject=f"Reminder: your mentoring meeting with {context['other']} is coming up",
+        url=reverse("pairings:space", args=[pairing.pk]),
+        context={
+            **context,
+            "starts_at": meeting.starts_at,
+            "duration": meeting.duration_minutes,
+            "format": meeting.get_format_display(),
+        },
+        action="Open your pair's space",
+    )
+
+
+@register(
+    "no_meeting_nudge",
+    label="A nudge when your pair has logged no meeting for 30 days",
+    optional=True,
+)
+def no_meeting_nudge(message: Message) -> Rendered | None:
+    pairing = _pairing(message)
+    if pairing is None or pairing.status != Pairing.Status.ACTIVE:
+        return None
+    since = timezone.now() - timedelta(days=settings.NO_MEETING_NUDGE_DAYS)
+    if pairing.meetings.filter(starts_at__gte=since).exists():
+        return None
+    return Rendered(
+        subject=f"{pairing.program.name}: no meeting logged with your pair for a while",
+        url=reverse("pairings:space", args=[pairing.pk]),
+        context={**_context(pairing, message.recipient_id), "days": settings.NO_MEETING_NUDGE_DAYS},
+        action="Schedule or log a meeting",
+    )

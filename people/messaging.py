@@ -1,0 +1,249 @@
+"""Kinds of message and their delivery: the due-message table's engine.
+
+Each app declares the kinds of message it sends in its own `messages.py` (autodiscovered when
+the apps are ready), with a renderer that reads fresh rows by id and returns the subject, the
+link and the template context, or `None` when the message no longer applies (the meeting was
+removed, the agreement is signed). The `people` app knows no other app: it only keeps the
+registry and delivers.
+
+Delivery (`message_deliver`) claims one due row with `SELECT ... FOR UPDATE SKIP LOCKED`,
+renders it, writes the in-app notification, hands the e-mail to the mail backend and marks the
+row, all in that one transaction. A worker killed before the commit leaves the row pending
+and unlocked for the next sweep; two workers never hold the same row. The e-mail is handed
+over last, just before the commit: a crash in that instant can repeat an e-mail, never lose
+one, and the repeat carries the same Message-ID so mail systems can fold it.
+
+No confidential text ever enters a message (F9): renderers pass names, dates, titles of
+programs and sessions and links; never notes, goals, agreement terms or end reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from people.models import Message, MessageOptOut, Notification
+
+logger = logging.getLogger(__name__)
+
+# Set (by `emails_held`) while the demo company is loaded: its history goes to the in-app
+# inboxes, and only what happens from then on is e-mailed.
+_emails_held: ContextVar[bool] = ContextVar("emails_held", default=False)
+
+
+@contextmanager
+def emails_held() -> Iterator[None]:
+    """Deliver in-app only, without e-mail, inside this block (used by `seed_demo`)."""
+    token = _emails_held.set(True)
+    try:
+        yield
+    finally:
+        _emails_held.reset(token)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a renderer returns: no confidential text in any field (F9)."""
+
+    subject: str
+    url: str  # a path on this site; made absolute for e-mail
+    context: dict[str, object] = field(default_factory=dict)
+    action: str = "Open"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str  # as the person sees it on their notification settings
+    optional: bool  # True: the person may turn it off
+    render: Callable[[Message], Rendered | None]
+    app: str = ""
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(
+    name: str, *, label: str, optional: bool
+) -> Callable[[Callable[[Message], Rendered | None]], Callable[[Message], Rendered | None]]:
+    """Declare a kind of message; decorates its renderer."""
+
+    def decorate(render: Callable[[Message], Rendered | None]):
+        if name in _KINDS and _KINDS[name].render is not render:
+            raise RuntimeError(f"message kind {name!r} is declared twice")
+        _KINDS[name] = Kind(
+            name=name, label=label, optional=optional, render=render, app=render.__module__
+        )
+        return render
+
+    return decorate
+
+
+def kinds() -> list[Kind]:
+    return list(_KINDS.values())
+
+
+def kind(name: str) -> Kind:
+    return _KINDS[name]
+
+
+def optional_kinds() -> list[Kind]:
+    return [k for k in _KINDS.values() if k.optional]
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path if path.startswith("/") else path
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter: up to 1, 2, 4 ... minutes, at most six hours."""
+    ceiling = min(settings.MESSAGES_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 6 * 3600)
+    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311
+
+
+def _message_id(message: Message) -> str:
+    """The same message always carries the same Message-ID, so a repeat can be recognised."""
+    domain = re.sub(r"[^A-Za-z0-9.-]", "", settings.SITE_URL.split("://")[-1].split("/")[0])
+    safe_key = re.sub(r"[^A-Za-z0-9.-]", ".", message.key)
+    return f"<{safe_key}.{message.recipient_id}.{message.pk}@{domain or 'localhost'}>"
+
+
+def email_for(message: Message, rendered: Rendered) -> EmailMultiAlternatives:
+    """The e-mail of one message: a plain-text body with an HTML alternative, both from the
+    kind's templates (`templates/messages/<kind>.txt` and `.html`)."""
+    recipient = message.recipient
+    context = {
+        **rendered.context,
+        "subject": rendered.subject,
+        "recipient_name": recipient.first_name or recipient.get_full_name() or "",
+        "url": absolute(rendered.url),
+        "action": rendered.action,
+        "settings_url": absolute("/account/notifications/"),
+        "optional": kind(message.kind).optional,
+        "site_url": settings.SITE_URL,
+    }
+    text = render_to_string(f"messages/{message.kind}.txt", context)
+    html = render_to_string(f"messages/{message.kind}.html", context)
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=text,
+        to=[recipient.email],
+        headers={"Message-ID": _message_id(message), "Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def _skip(message: Message, reason: str) -> str:
+    message.status = Message.Status.SKIPPED
+    message.skip_reason = reason
+    message.save(update_fields=["status", "skip_reason"])
+    return Message.Status.SKIPPED
+
+
+def _send(message: Message, now: datetime) -> str:
+    recipient = message.recipient
+    if not recipient.is_active or not recipient.email:
+        return _skip(message, "inactive recipient")
+    registered = _KINDS.get(message.kind)
+    if registered is None:
+        return _skip(message, "unknown kind")
+    if (
+        registered.optional
+        and MessageOptOut.objects.filter(user=recipient, kind=message.kind).exists()
+    ):
+        return _skip(message, "turned off")
+    rendered = registered.render(message)
+    if rendered is None:
+        return _skip(message, "no longer applies")
+    Notification.objects.create(
+        recipient=recipient, title=rendered.subject[:200], url=rendered.url[:300]
+    )
+    message.status = Message.Status.SENT
+    message.sent_at = now
+    message.save(update_fields=["status", "sent_at"])
+    # Last, so that anything above that fails leaves no e-mail behind.
+    if not _emails_held.get():
+        email_for(message, rendered).send()
+    return Message.Status.SENT
+
+
+def message_deliver(*, message_id: int | None = None, now: datetime | None = None) -> str | None:
+    """Deliver one due message (the given one, or the oldest due), exactly once.
+
+    Returns the outcome ("sent", "skipped", "pending" for a retry later, "failed"), or None
+    when there was nothing to claim: not due, already delivered, or held by another worker.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = Message.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            status=Message.Status.PENDING, due_at__lte=now
+        )
+        if message_id is not None:
+            due = due.filter(pk=message_id)
+        message = due.select_related("recipient").order_by("due_at", "pk").first()
+        if message is None:
+            return None
+        # Where the database has no row locks (SQLite), this conditional write serialises
+        # the claim instead: only one transaction sees its row still pending.
+        if not Message.objects.filter(pk=message.pk, status=Message.Status.PENDING).update(
+            attempts=message.attempts + 1
+        ):
+            return None
+        message.attempts += 1
+        try:
+            with transaction.atomic():
+                return _send(message, now)
+        except Exception as exc:  # the mail relay or a renderer failed: try again later
+            message.last_error = exc.__class__.__name__[:80]
+            if message.attempts >= settings.MESSAGES_MAX_ATTEMPTS:
+                message.status = Message.Status.FAILED
+            else:
+                message.due_at = now + retry_delay(message.attempts)
+            message.save(update_fields=["status", "due_at", "last_error"])
+            logger.warning(
+                "message %s (%s) not delivered, attempt %s: %s",
+                message.pk,
+                message.kind,
+                message.attempts,
+                message.last_error,
+            )
+            return message.status
+
+
+def messages_sweep(
+    *, now: datetime | None = None, limit: int | None = None, budget_seconds: float | None = None
+) -> dict[str, int]:
+    """Deliver every due message, one transaction each, until none is left, or `limit`
+    messages or `budget_seconds` are used up (the next sweep goes on from there, well before
+    the task's time limit could cut a delivery in half).
+
+    Several sweeps may run at once (two workers, a slow one and beat's next): each claims
+    different rows. Returns how many ended in each outcome.
+    """
+    import time
+
+    counts: dict[str, int] = {}
+    delivered = 0
+    deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
+    while (limit is None or delivered < limit) and (
+        deadline is None or time.monotonic() < deadline
+    ):
+        outcome = message_deliver(now=now)
+        if outcome is None:
+            break
+        counts[outcome] = counts.get(outcome, 0) + 1
+        delivered += 1
+    return counts

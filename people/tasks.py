@@ -1,0 +1,35 @@
+"""Tasks of the due-message table: they take ids (or nothing), never rows or text (F9).
+
+Transient failures (the database or the broker away for a moment) are retried with
+exponential backoff and jitter; a mail relay's failure is handled per message by
+`people.messaging.message_deliver`, which keeps the row pending with its own backoff.
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import DatabaseError
+
+from people import messaging
+
+TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "acks_late": True,
+    "ignore_result": True,  # the row is the result; nothing is kept in the backend
+}
+
+
+@shared_task(name="people.message_deliver", **RETRY)
+def message_deliver(message_id: int) -> str | None:
+    """Deliver one message if it is due and nobody has yet; a no-op otherwise."""
+    return messaging.message_deliver(message_id=message_id)
+
+
+@shared_task(name="people.messages_sweep", **RETRY)
+def messages_sweep() -> dict[str, int]:
+    """Beat's every-minute sweep: deliver whatever is due, however it got there."""
+    return messaging.messages_sweep(budget_seconds=settings.MESSAGES_SWEEP_BUDGET_SECONDS)

@@ -1,0 +1,174 @@
+"""The messages of programs: applications, decisions, the commitment, group sessions.
+
+Renderers read fresh rows by id and return None when the message no longer applies. They pass
+names, dates and links only (F9): never a motivation, a vote, a comment or a decision reason.
+"""
+
+from django.urls import reverse
+
+from people.messaging import Rendered, register
+from people.models import Message
+from programs.models import (
+    Application,
+    Commitment,
+    CommitmentAcceptance,
+    GroupSession,
+    Registration,
+)
+
+
+def _application(message: Message) -> Application | None:
+    return Application.objects.select_related("program").filter(pk=message.object_id).first()
+
+
+@register("application_received", label="Your application was received", optional=False)
+def application_received(message: Message) -> Rendered | None:
+    application = _application(message)
+    if application is None or application.status == Application.Status.WITHDRAWN:
+        return None
+    return Rendered(
+        subject=f"{application.program.name}: we received your application",
+        url=reverse("programs:my_applications"),
+        context={
+            "program": application.program.name,
+            "role": application.get_role_display().lower(),
+        },
+        action="See your applications",
+    )
+
+
+@register(
+    "application_new",
+    label="A new application is waiting for your program's committee (coordinators)",
+    optional=True,
+)
+def application_new(message: Message) -> Rendered | None:
+    application = _application(message)
+    if application is None or application.status != Application.Status.SUBMITTED:
+        return None
+    return Rendered(
+        subject=f"{application.program.name}: a new application is waiting for the committee",
+        url=reverse("programs:manage", args=[application.program.slug]),
+        context={"program": application.program.name},
+        action="Open the program",
+    )
+
+
+@register("application_decided", label="The decision on your application", optional=False)
+def application_decided(message: Message) -> Rendered | None:
+    application = _application(message)
+    if application is None or application.status == Application.Status.SUBMITTED:
+        return None
+    decided = application.get_status_display().lower()
+    return Rendered(
+        subject=f"{application.program.name}: your application was decided ({decided})",
+        url=reverse("programs:my_applications"),
+        context={
+            "program": application.program.name,
+            "decision": decided,
+            "admitted": application.status == Application.Status.ADMITTED,
+        },
+        action="See the decision",
+    )
+
+
+@register(
+    "commitment_to_accept",
+    label="The program commitment to accept (and each new version)",
+    optional=False,
+)
+def commitment_to_accept(message: Message) -> Rendered | None:
+    commitment = Commitment.objects.select_related("program").filter(pk=message.object_id).first()
+    if commitment is None:
+        return None
+    newer = Commitment.objects.filter(
+        program_id=commitment.program_id, version__gt=commitment.version
+    ).exists()
+    accepted = CommitmentAcceptance.objects.filter(
+        commitment=commitment, employee__user_id=message.recipient_id
+    ).exists()
+    if newer or accepted:
+        return None
+    program = commitment.program
+    return Rendered(
+        subject=(
+            f"{program.name}: please read and accept the program commitment"
+            if commitment.version == 1
+            else f"{program.name}: the program commitment has a new version to accept"
+        ),
+        url=reverse("programs:commitment", args=[program.slug]),
+        context={"program": program.name, "version": commitment.version},
+        action="Read the commitment",
+    )
+
+
+def _session(message: Message) -> GroupSession | None:
+    return (
+        GroupSession.objects.select_related("program", "leader")
+        .filter(pk=message.object_id)
+        .first()
+    )
+
+
+def _session_context(session: GroupSession) -> dict[str, object]:
+    return {
+        "program": session.program.name,
+        "session": session.title,
+        "starts_at": session.starts_at,
+        "location": session.location,
+        "leader": session.leader.full_name,
+    }
+
+
+@register("session_leader", label="You lead a group session", optional=False)
+def session_leader(message: Message) -> Rendered | None:
+    session = _session(message)
+    if session is None or session.leader.user_id != message.recipient_id:
+        return None
+    return Rendered(
+        subject=f"{session.program.name}: you lead the group session '{session.title}'",
+        url=reverse("programs:session", args=[session.pk]),
+        context=_session_context(session),
+        action="Open the session",
+    )
+
+
+@register("session_reminder", label="Reminder the day before a group session", optional=True)
+def session_reminder(message: Message) -> Rendered | None:
+    session = _session(message)
+    if session is None or session.starts_at <= message.due_at:
+        return None
+    leads = session.leader.user_id == message.recipient_id
+    registered = Registration.objects.filter(
+        session=session,
+        participant__user_id=message.recipient_id,
+        status=Registration.Status.REGISTERED,
+    ).exists()
+    if not (leads or registered):
+        return None
+    return Rendered(
+        subject=f"Reminder: the group session '{session.title}' is coming up",
+        url=reverse("programs:session", args=[session.pk]),
+        context={**_session_context(session), "leads": leads},
+        action="Open the session",
+    )
+
+
+@register(
+    "session_seat", label="A seat opened for you in a group session (waiting list)", optional=False
+)
+def session_seat(message: Message) -> Rendered | None:
+    registration = (
+        Registration.objects.select_related("session__program", "session__leader")
+        .filter(pk=message.object_id, status=Registration.Status.REGISTERED)
+        .first()
+    )
+    if registration is None:
+        return None
+    session = registration.session
+    return Rendered(
+        subject=f"A seat opened: you are now registered for '{session.title}'",
+        url=reverse("programs:session", args=[session.pk]),
+        context=_session_context(session),
+        action="Open the session",
+    )
