@@ -16,6 +16,7 @@ COPY programs ./programs
 COPY pairings ./pairings
 COPY confidentiality ./confidentiality
 COPY reviews ./reviews
+COPY reports ./reports
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./

@@ -1,8 +1,8 @@
 """The coordinators' weekly digest: program figures in aggregate only (F6).
 
-No name, no note, no goal, no reason: counts of applications and pairings, and how many pairs
-met lately, counted only among pairs whose agreement lets the coordinator see attendance, and
-left out when fewer than five pairs share it (so no one pair can be singled out).
+The figures are the dashboard's (reports.selectors): counts of applications and pairings, and
+how many pairs met lately, counted only among pairs whose agreement lets the coordinator see
+attendance and left out when fewer than five pairs share it. No name, note, goal or reason.
 """
 
 from __future__ import annotations
@@ -11,23 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from pairings.models import Meeting, Pairing
-from pairings.selectors import pairing_status_counts
+from people.messaging import absolute
 from people.models import User
 from people.services import message_schedule
 from programs.models import Application, Program
-from programs.selectors import PUBLIC_STATUSES, coordinated_programs, coordinators_of, status_counts
-
-SMALL_GROUP = 5
+from programs.selectors import PUBLIC_STATUSES, coordinators_of
+from reports.selectors import live_programs_coordinated_by, program_dashboard
 
 
 @dataclass(frozen=True)
 class ProgramFigures:
     name: str
-    slug: str
+    url: str  # the program's dashboard, absolute (for e-mail)
     status: str
     awaiting_decision: int
     applied_this_week: int
@@ -38,37 +36,30 @@ class ProgramFigures:
 
 
 def program_figures(*, program: Program, now: datetime) -> ProgramFigures:
-    applications = status_counts(program=program)
-    shares = Q(agreement__in_force_coordinator_rule__in=("attendance", "themes"))
-    active_sharing = Pairing.objects.filter(shares, program=program, status=Pairing.Status.ACTIVE)
-    met = Meeting.objects.filter(
-        pairing=OuterRef("pk"), starts_at__gte=now - timedelta(days=30), starts_at__lte=now
-    )
-    sharing = active_sharing.count()
-    met_recently = active_sharing.filter(Exists(met)).count() if sharing >= SMALL_GROUP else None
+    dashboard = program_dashboard(program=program, now=now)
+    funnel = dict(dashboard.funnel)
     return ProgramFigures(
         name=program.name,
-        slug=program.slug,
+        url=absolute(reverse("reports:dashboard", args=[program.slug])),
         status=program.get_status_display(),
-        awaiting_decision=applications[Application.Status.SUBMITTED],
+        awaiting_decision=funnel[Application.Status.SUBMITTED.label],
         applied_this_week=program.applications.filter(
             submitted_at__gte=now - timedelta(days=7)
         ).count(),
-        admitted=applications[Application.Status.ADMITTED],
-        pairings={
-            Pairing.Status(status).label: n
-            for status, n in pairing_status_counts(program=program).items()
-        },
-        attendance_pairs=sharing,
-        met_recently=met_recently,
+        admitted=funnel[Application.Status.ADMITTED.label],
+        pairings=dict(dashboard.pairings),
+        attendance_pairs=dashboard.sharing_pairs,
+        met_recently=dashboard.met_recently.part if dashboard.met_recently else None,
     )
 
 
 def digest_figures(*, user: User, now: datetime | None = None) -> list[ProgramFigures]:
     """The figures of every live program the user coordinates, as they are now."""
     now = now or timezone.now()
-    programs = coordinated_programs(user=user).filter(status__in=PUBLIC_STATUSES).order_by("name")
-    return [program_figures(program=program, now=now) for program in programs]
+    return [
+        program_figures(program=program, now=now)
+        for program in live_programs_coordinated_by(user=user)
+    ]
 
 
 def digests_plan(*, now: datetime | None = None) -> int:

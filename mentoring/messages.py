@@ -5,6 +5,7 @@ from django.urls import reverse
 from mentoring.digest import digest_figures
 from people.messaging import Rendered, register
 from people.models import Message
+from reports.selectors import SMALL_GROUP
 
 
 @register(
@@ -19,6 +20,6 @@ def weekly_digest(message: Message) -> Rendered | None:
     return Rendered(
         subject="Your mentoring programs this week",
         url=reverse("programs:list"),
-        context={"programs": figures},
+        context={"programs": figures, "small_group": SMALL_GROUP},
         action="Open your programs",
     )

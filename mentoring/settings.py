@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pairings",
     "confidentiality",
     "reviews",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Mounts /bench/bare/ (the base template, no query) for `manage.py bench_pages`; off otherwise.
+BENCH_PAGES = env.bool("BENCH_PAGES", default=False)
 
 # --- Messages (e-mail and in-app) -------------------------------------------------------------
 # Links in e-mails and the calendar feed point here.

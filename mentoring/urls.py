@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -57,8 +58,12 @@ urlpatterns = [
     path("pairings/", include("pairings.urls")),
     path("confidentiality/", include("confidentiality.urls")),
     path("reviews/", include("reviews.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_PAGES:
+    urlpatterns.append(path("bench/bare/", views.bench_bare, name="bench_bare"))
 
 handler400 = "mentoring.views.error_400"
 handler403 = "mentoring.views.error_403"

@@ -204,3 +204,11 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+@login_not_required
+@require_safe
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """The benchmark's yardstick: the base template for a signed-out visitor, no query.
+    Mounted only when BENCH_PAGES is on (`manage.py bench_pages` sets it for its server)."""
+    return render(request, "bench_bare.html")

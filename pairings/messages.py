@@ -15,10 +15,11 @@ from people.messaging import Rendered, register
 from people.models import Message
 
 
-def _pairing(message: Message) -> Pairing | None:
+def _pairing(message: Message, pairing_id: int | None = None) -> Pairing | None:
+    """The message's pairing (or the given one), if the recipient is still one of its two."""
     pairing = (
         Pairing.objects.select_related("program", "mentor", "mentoree")
-        .filter(pk=message.object_id)
+        .filter(pk=pairing_id or message.object_id)
         .first()
     )
     if pairing is None or message.recipient_id not in (
@@ -83,8 +84,7 @@ def meeting_reminder(message: Message) -> Rendered | None:
     meeting = Meeting.objects.filter(pk=message.object_id).first()
     if meeting is None or meeting.starts_at <= timezone.now():
         return None
-    message.object_id = meeting.pairing_id
-    pairing = _pairing(message)
+    pairing = _pairing(message, meeting.pairing_id)
     if pairing is None or pairing.status != Pairing.Status.ACTIVE:
         return None
     context = _context(pairing, message.recipient_id)

@@ -207,12 +207,15 @@ def message_deliver(*, message_id: int | None = None, now: datetime | None = Non
             with transaction.atomic():
                 return _send(message, now)
         except Exception as exc:  # the mail relay or a renderer failed: try again later
+            # The savepoint rolled back the row's "sent"; the instance still says so.
+            message.sent_at = None
             message.last_error = exc.__class__.__name__[:80]
             if message.attempts >= settings.MESSAGES_MAX_ATTEMPTS:
                 message.status = Message.Status.FAILED
             else:
+                message.status = Message.Status.PENDING
                 message.due_at = now + retry_delay(message.attempts)
-            message.save(update_fields=["status", "due_at", "last_error"])
+            message.save(update_fields=["status", "due_at", "last_error", "sent_at"])
             logger.warning(
                 "message %s (%s) not delivered, attempt %s: %s",
                 message.pk,

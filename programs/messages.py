@@ -57,7 +57,8 @@ def application_new(message: Message) -> Rendered | None:
 @register("application_decided", label="The decision on your application", optional=False)
 def application_decided(message: Message) -> Rendered | None:
     application = _application(message)
-    if application is None or application.status == Application.Status.SUBMITTED:
+    # The key names the decision it announces: a later decision has a message of its own.
+    if application is None or not message.key.endswith(f":{application.status}"):
         return None
     decided = application.get_status_display().lower()
     return Rendered(
@@ -115,6 +116,8 @@ def _session_context(session: GroupSession) -> dict[str, object]:
         "program": session.program.name,
         "session": session.title,
         "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "duration": session.duration_minutes,
         "location": session.location,
         "leader": session.leader.full_name,
     }

@@ -218,13 +218,21 @@ def test_nobody_outside_the_pair_changes_the_rules(who, request, active_pairing)
     assert agreement_of(active_pairing).version == 1
 
 
-def test_a_change_tells_the_other_member_with_a_link_not_the_rules(
-    active_pairing, mentor, mentoree
+def test_a_change_asks_both_members_to_sign_again_with_a_link_not_the_rules(
+    active_pairing, mentor, mentoree, deliver
 ):
+    """A change makes a new version that both must sign (F5), so both are asked, the
+    member who made the change included; the message says that, never what changed."""
     change_rules(active_pairing, mentor, coordinator=Rule.NOTHING)
-    [notification] = Notification.objects.filter(recipient=mentoree, title__contains="agreement")
-    assert notification.url == reverse("confidentiality:agreement", args=[active_pairing.pk])
-    assert not Notification.objects.filter(recipient=mentor, title__contains="agreement")
+    deliver()
+
+    for member in (mentor, mentoree):
+        [notification] = Notification.objects.filter(recipient=member, title__contains="agreement")
+        assert notification.title == (
+            f"{active_pairing.program.name}: your pair's agreement is ready; "
+            "please read and sign it"
+        )
+        assert notification.url == reverse("confidentiality:agreement", args=[active_pairing.pk])
 
 
 # --- Consented themes -------------------------------------------------------------------------

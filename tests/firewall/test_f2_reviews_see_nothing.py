@@ -24,6 +24,7 @@ from collections import Counter
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import URLPattern, get_resolver, reverse
@@ -366,15 +367,23 @@ def test_f2_the_crawl_would_see_a_leak(company, crawlers, signed_in_client):
     assert [f for _, _, f in found] == [["mentoring-canary"]]
 
 
-def test_f2_reviews_side_notifications_hold_no_mentoring_text(company):
-    """The reviews side tells panel members by in-app notification (e-mails carry links):
-    the titles hold nothing from mentoring, not even the program's name."""
+def test_f2_reviews_side_notifications_hold_no_mentoring_text(company, deliver):
+    """The reviews side tells panel members by in-app notification and e-mail (e-mails
+    carry links): the titles and subjects hold nothing from mentoring, not even the
+    program's name, and no e-mail of the reviews side holds a canary."""
+    deliver()
     sent = Notification.objects.filter(url__startswith="/reviews/")
 
     assert sent.count() >= 10
     for notification in sent:
         assert not canaries_in(f"{notification.title} {notification.url}"), notification.title
         assert not MENTORING_WORDS.search(notification.title), notification.title
+    invitations = [m for m in mail.outbox if "/reviews/" in m.body]
+    assert len(invitations) == sent.count()
+    for email in invitations:
+        assert not MENTORING_WORDS.search(email.subject), email.subject
+        html = "".join(str(content) for content, _ in email.alternatives)
+        assert not canaries_in(f"{email.subject} {email.body} {html}"), email.subject
 
 
 def test_f2_dossier_never_says_whether_the_subject_takes_part_in_a_program(

@@ -24,7 +24,7 @@ from django.utils import timezone
 from confidentiality.models import ConflictEntry
 from pairings import services as pairing_services
 from pairings.models import Goal, Meeting, Pairing
-from people.models import Notification
+from people.models import Message, Notification
 from programs.models import Application
 from reviews import services as review_services
 from reviews.models import PanelSeat, Recusal, TalentReview
@@ -109,13 +109,15 @@ def backdate_mentoring_end(mentor, mentoree, *, days: int) -> None:
 
 
 def test_f3_current_mentor_cannot_join_panel_of_own_mentoree(
-    active_pairing, review, mentor, talent_reviewer
+    active_pairing, review, mentor, talent_reviewer, deliver
 ):
     events_before = recusal_events().count()
 
     assert_seat_refused(review, mentor, by=talent_reviewer)
+    deliver()
 
     assert not Notification.objects.filter(recipient=mentor, url__startswith="/reviews/").exists()
+    assert not Message.objects.filter(recipient=mentor, kind="panel_invitation").exists()
     assert_refusal_recorded(review, mentor, by=talent_reviewer, events_before=events_before)
 
 

@@ -108,7 +108,7 @@ def test_f5_the_text_to_sign_holds_the_terms_and_every_rule(pairing):
 # --- The gate ------------------------------------------------------------------------------
 
 
-def test_f5_accepting_the_match_is_not_enough_both_must_sign(pairing, mentor, mentoree):
+def test_f5_accepting_the_match_is_not_enough_both_must_sign(pairing, mentor, mentoree, deliver):
     """F5: accepted by both, the pairing awaits the agreement until both have signed."""
     accept_match(pairing)
     assert status_of(pairing) == Pairing.Status.AWAITING_AGREEMENT
@@ -117,9 +117,11 @@ def test_f5_accepting_the_match_is_not_enough_both_must_sign(pairing, mentor, me
     sign_as(pairing, mentor)
     assert status_of(pairing) == Pairing.Status.AWAITING_AGREEMENT
     assert blockers_of(pairing) == [MENTOREE_UNSIGNED]
+    deliver()
     assert not Notification.objects.filter(title__contains=ACTIVE_TITLE).exists()
 
     sign_as(pairing, mentoree)
+    deliver()
     fresh = Pairing.objects.get(pk=pairing.pk)
     assert fresh.status == Pairing.Status.ACTIVE
     assert fresh.activated_at is not None

@@ -207,6 +207,10 @@ MATRIX = {
     "password_reset_complete": {"anonymous": 200, "default": 200},
     "healthz": {"anonymous": 200, "default": 200},
     "inbox": {"anonymous": 302, "default": 200},
+    # Everyone signed in has messages to tune and a calendar address to make.
+    "notification_settings": {"anonymous": 302, "default": 200},
+    "calendar_settings": {"anonymous": 302, "default": 200},
+    "calendar_reset": {"anonymous": 302, "default": 405},  # GET: making an address needs POST
     "programs:list": {"anonymous": 302, "default": 200},
     # Creating programs: HR admins (model permission) and members of "Program coordinators".
     "programs:create": {"anonymous": 302, "default": 403, "hr_admin": 200, "superuser": 200},

@@ -31,7 +31,7 @@ from pairings.models import (
     PairingUserObjectPermission,
     PrivateEndReason,
 )
-from people.models import Employee, Notification
+from people.models import Employee, Message, Notification
 from programs import services as program_services
 from programs.models import Application, CommitmentAcceptance, Program
 from tests.factories import EmployeeFactory
@@ -165,6 +165,7 @@ def row_counts() -> dict[str, int]:
     models: list[type[Model]] = [
         Pairing,
         PairingUserObjectPermission,
+        Message,
         Notification,
         Meeting,
         Goal,

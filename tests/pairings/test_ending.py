@@ -85,10 +85,11 @@ def test_f7_the_private_reason_is_optional(active_pairing, mentor, signed_in_cli
 
 @pytest.mark.parametrize("ender", ["mentor", "mentoree"])
 def test_f7_only_the_other_member_is_told_and_without_the_category_or_reason(
-    ender, request, active_pairing, coordinator
+    ender, request, active_pairing, coordinator, deliver
 ):
     user = request.getfixturevalue(ender)
     other = other_member_of(active_pairing, user)
+    deliver()  # what the pair was told before it ended
     before = set(Notification.objects.values_list("pk", flat=True))
 
     services.pairing_end(
@@ -97,6 +98,7 @@ def test_f7_only_the_other_member_is_told_and_without_the_category_or_reason(
         category=Pairing.EndCategory.FIT,
         private_reason=PRIVATE_REASON,
     )
+    deliver()
 
     new = Notification.objects.exclude(pk__in=before)
     assert [n.recipient for n in new] == [other]
@@ -235,8 +237,9 @@ def test_f7_the_private_reason_is_on_no_page_of_the_other_member(
 
 
 def test_f7_the_private_reason_and_who_ended_it_are_not_on_the_coordinators_pages(
-    ended_by_mentoree, program, coordinator, mentoree, signed_in_client
+    ended_by_mentoree, program, coordinator, mentoree, signed_in_client, deliver
 ):
+    deliver()
     client = signed_in_client(coordinator)
     urls = [
         reverse("pairings:program", args=[program.slug]),

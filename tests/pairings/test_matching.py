@@ -21,7 +21,7 @@ from pairings.matching import Cohort, PinRequest, greedy, load_cohort, solve, up
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
 from pairings.scoring import MAX_SCORE, Participant, score_pair
 from pairings.services import pairing_propose, pairing_refusals
-from people.models import Employee, Notification
+from people.models import Employee, Message, Notification
 from programs.models import Application
 from tests.factories import EmployeeFactory
 from tests.pairings.conftest import join_program
@@ -647,7 +647,7 @@ def done_run(program, coordinator, cohort_of_six, django_capture_on_commit_callb
     return start_and_run(program, coordinator, django_capture_on_commit_callbacks)
 
 
-def test_publish_proposes_every_row_and_tells_both_members(program, coordinator, done_run):
+def test_publish_proposes_every_row_and_tells_both_members(program, coordinator, done_run, deliver):
     rows = list(done_run.pairs.select_related("mentor__user", "mentoree__user"))
     # A pin for the next run: publishing the proposal clears the program's pins.
     matching.pin_add(
@@ -655,6 +655,7 @@ def test_publish_proposes_every_row_and_tells_both_members(program, coordinator,
     )
 
     created = matching.matching_run_publish(run=done_run, by=coordinator)
+    deliver()
 
     assert created == len(rows) == 4
     pairings = {
@@ -681,7 +682,7 @@ def test_publish_is_all_or_nothing_when_a_row_became_invalid(program, coordinato
     # Between the run and the publication, the mentoree got a mentor by hand.
     pairing_propose(program=program, mentor=late.mentor, mentoree=late.mentoree, by=coordinator)
     pairings_before = Pairing.objects.count()
-    notifications_before = Notification.objects.count()
+    notifications_before = Notification.objects.count(), Message.objects.count()
 
     with pytest.raises(ValidationError) as refusal:
         matching.matching_run_publish(run=done_run, by=coordinator)
@@ -690,7 +691,7 @@ def test_publish_is_all_or_nothing_when_a_row_became_invalid(program, coordinato
     assert message.startswith(f"{late.mentor.full_name} and {late.mentoree.full_name}: ")
     assert f"{late.mentoree.full_name} already has a mentor in this program." in message
     assert Pairing.objects.count() == pairings_before
-    assert Notification.objects.count() == notifications_before
+    assert (Notification.objects.count(), Message.objects.count()) == notifications_before
     done_run.refresh_from_db()
     assert done_run.status == MatchingRun.Status.DONE
 

@@ -67,8 +67,9 @@ def on_the_minute(days: float, hour: int = 15):
 
 
 def test_proposing_gives_both_members_access_and_tells_them(
-    pairing, mentor, mentoree, coordinator, other_mentor, superuser
+    pairing, mentor, mentoree, coordinator, other_mentor, superuser, deliver
 ):
+    deliver()
     assert pairing.status == Pairing.Status.PROPOSED
     for member in (mentor, mentoree):
         assert get_perms(member, pairing) == ["access_pairing"]
@@ -114,11 +115,12 @@ def test_both_acceptances_without_signatures_wait_for_the_agreement(pairing, men
 
 
 def test_acceptances_and_signatures_make_the_pairing_active_and_both_are_told(
-    pairing, mentor, mentoree
+    pairing, mentor, mentoree, deliver
 ):
     services.pairing_accept(pairing=pairing, by=mentoree.employee)
     services.pairing_accept(pairing=pairing, by=mentor.employee)
     pairing = sign_both(pairing)
+    deliver()
 
     assert pairing.status == Pairing.Status.ACTIVE
     assert pairing.activated_at is not None
@@ -127,10 +129,11 @@ def test_acceptances_and_signatures_make_the_pairing_active_and_both_are_told(
         assert sum(ACTIVE_TITLE in t for t in titles_for(member)) == 1
 
 
-def test_accepting_twice_changes_nothing(active_pairing, mentor, mentoree):
+def test_accepting_twice_changes_nothing(active_pairing, mentor, mentoree, deliver):
     activated_at = active_pairing.activated_at
 
     again = services.pairing_accept(pairing=active_pairing, by=mentor.employee)
+    deliver()
 
     assert again.status == Pairing.Status.ACTIVE
     assert again.activated_at == activated_at
@@ -138,13 +141,14 @@ def test_accepting_twice_changes_nothing(active_pairing, mentor, mentoree):
 
 
 def test_f5_pairing_awaits_the_mentorees_acceptance_of_the_current_commitment(
-    pairing, program, coordinator, mentor, mentoree
+    pairing, program, coordinator, mentor, mentoree, deliver
 ):
     """F5: a new commitment version after the proposal holds the pairing back until the
     mentoree accepts it; commitment_accept then moves it to active."""
     program_services.commitment_publish(program=program, by=coordinator, text=NEW_COMMITMENT_TEXT)
 
     pairing = accept_both(pairing)
+    deliver()
 
     assert pairing.status == Pairing.Status.AWAITING_AGREEMENT
     assert pairing.activated_at is None
@@ -152,6 +156,7 @@ def test_f5_pairing_awaits_the_mentorees_acceptance_of_the_current_commitment(
     assert not any(ACTIVE_TITLE in t for t in titles_for(mentoree))
 
     program_services.commitment_accept(employee=mentoree.employee, program=program)
+    deliver()
 
     pairing.refresh_from_db()
     assert pairing.status == Pairing.Status.ACTIVE

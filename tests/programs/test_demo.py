@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from people.models import Employee, Message, Notification
 from programs import selectors
@@ -121,3 +122,21 @@ def test_running_seed_demo_twice_duplicates_no_program_data(demo):
     seed()
 
     assert {model.__name__: model.objects.count() for model in MODELS} == before
+
+
+def test_the_demos_messages_wait_in_the_table_and_a_sweep_delivers_them_without_error(
+    demo, deliver
+):
+    """Seeding schedules messages; in a test nothing commits, so the hand-off to a worker
+    never fires and they wait, pending, until a sweep delivers or skips each one due now."""
+    assert not Notification.objects.exists()
+    assert Message.objects.filter(status=Message.Status.PENDING).exists()
+
+    outcome = deliver()
+
+    assert outcome.get(Message.Status.SENT)
+    assert Notification.objects.count() == outcome[Message.Status.SENT]
+    assert not Message.objects.filter(status=Message.Status.FAILED).exists()
+    assert not Message.objects.filter(
+        status=Message.Status.PENDING, due_at__lte=timezone.now()
+    ).exists()

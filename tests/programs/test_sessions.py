@@ -167,9 +167,7 @@ def test_admitted_participants_register_until_full_then_wait_in_order(session, p
     assert waiting == [cy, dee]
 
 
-def test_first_in_line_moves_up_and_is_told_when_someone_cancels(
-    session, participants, deliver
-):
+def test_first_in_line_moves_up_and_is_told_when_someone_cancels(session, participants, deliver):
     ana, cy = participants[0], participants[2]
     for person in participants:
         register(session, person)

@@ -1,0 +1,73 @@
+"""The coordinator's dashboard, the HR admins' overview and the CSV exports: thin views over
+reports.selectors (figures) and reports.exports (rows)."""
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from reports import exports, selectors
+from reports.charts import bar_chart, line_chart
+
+
+@require_safe
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    figures = selectors.program_dashboard(program=program)
+    charts = {
+        "funnel": bar_chart("Applications", figures.funnel),
+        "pairings": bar_chart("Pairings by status", figures.pairings),
+        "meetings": (
+            line_chart("Meetings per month", figures.meetings_per_month)
+            if figures.meetings_per_month is not None
+            else None
+        ),
+        "sessions": bar_chart(
+            "Attendance at past group sessions",
+            [(f"{s.title} ({s.starts_at:%d %b})", s.attended) for s in figures.sessions],
+        ),
+        "endings": bar_chart("How pairings ended", figures.endings) if figures.endings else None,
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"program": program, "d": figures, "charts": charts},
+    )
+
+
+@require_safe
+def overview(request: HttpRequest) -> HttpResponse:
+    rows = selectors.programs_overview(user=request.user)
+    return render(request, "reports/overview.html", {"rows": rows})
+
+
+def _csv(rows, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        exports.csv_lines(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _name(slug: str, what: str) -> str:
+    return f"{slug}-{what}-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+@require_safe
+def export_participants(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    return _csv(exports.participants_rows(program=program), _name(slug, "participants"))
+
+
+@require_safe
+def export_meetings(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    return _csv(exports.meetings_rows(program=program, now=timezone.now()), _name(slug, "meetings"))
+
+
+@require_safe
+def export_figures(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    figures = selectors.program_dashboard(program=program)
+    return _csv(exports.figures_rows(dashboard=figures), _name(slug, "figures"))
