@@ -331,12 +331,19 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Without a broker tasks run inside the web process: one "succeeded" line per task
+        # would drown the development server's log.
+        "celery.app.trace": {"level": "INFO" if REDIS_URL else "WARNING"},
     },
 }
 
 # --- Programs ---------------------------------------------------------------------------------
 RESOURCE_MAX_BYTES = env.int("RESOURCE_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Reports ----------------------------------------------------------------------------------
+# How long the dashboard's figures are reused before they are computed again (0: always fresh).
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=60)
 
 # --- Pairings -----------------------------------------------------------------------------------
 # How far up and down the management chain a mentor may not be (empty: the whole chain).

@@ -172,3 +172,53 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed #{self.pk}"
+
+
+class EmployeeImport(models.Model):
+    """One HRIS CSV file uploaded in the admin, imported by a background task.
+
+    The file's text is kept on the row so the task needs nothing but the id; it is directory
+    data, never mentoring text. All or nothing, as `people.services.employee_import_csv`: a
+    file with any bad row ends `failed` with each bad line in `errors`, and the directory is
+    unchanged. `done` and `failed` are final: a redelivered task leaves the row as it is.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        VALIDATING = "validating", "Checking rows"
+        APPLYING = "applying", "Saving to the directory"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee_imports",
+    )
+    file_name = models.CharField(max_length=255)
+    csv_text = models.TextField("CSV text")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    # [{"line": 3, "message": "..."}]; line 0 is a problem with the file as a whole.
+    errors = models.JSONField(default=list, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"employee import #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED

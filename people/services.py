@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import logging
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -16,8 +18,9 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from people.models import Employee, Message, User
+from people.models import Employee, EmployeeImport, Message, User
 from people.roles import HR_ADMINS, ROLE_PERMISSIONS
 
 REQUIRED_COLUMNS = (
@@ -32,6 +35,8 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("location", "active")
 MAX_LEVEL = 100
+# How many rows the background import checks between two writes of its progress.
+PROGRESS_EVERY = 200
 _TRUE = {"", "1", "yes", "y", "true", "t", "active"}
 _FALSE = {"0", "no", "n", "false", "f", "inactive"}
 _LIMITS = {
@@ -118,7 +123,14 @@ def _read_text(file: IO[bytes] | IO[str] | bytes | str) -> str:
     return data.removeprefix("\ufeff")
 
 
-def _parse(text: str, errors: list[RowError], numbers_in_file: set[str]) -> list[_Row]:
+def _parse(
+    text: str,
+    errors: list[RowError],
+    numbers_in_file: set[str],
+    progress: Callable[[int], None] | None = None,
+) -> list[_Row]:
+    """Check each row on its own. `progress`, if given, is called with the number of rows
+    read so far after each row (the caller decides how often to record it)."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     if not header:
@@ -130,7 +142,9 @@ def _parse(text: str, errors: list[RowError], numbers_in_file: set[str]) -> list
         return []
     reader.fieldnames = header
     rows: list[_Row] = []
-    for raw in reader:
+    for read, raw in enumerate(reader, start=1):
+        if progress is not None:
+            progress(read)
         line = reader.line_num
         if None in raw or any(v is None for v in raw.values()):
             errors.append(
@@ -304,16 +318,8 @@ def employee_import_csv(*, file: IO[bytes] | IO[str] | bytes | str) -> ImportRes
             for line in exc.lines
         )
         return result
-    numbers_in_file: set[str] = set()
-    rows = _parse(text, result.errors, numbers_in_file)
-    if not rows and not result.errors:
-        result.errors.append(RowError(0, "the file holds no employees"))
-    if result.errors and not rows:
-        return result
-    # Cross-row checks run even when some rows are bad, so one upload lists every problem.
-    _check_file(rows, result.errors, numbers_in_file)
+    rows, _ = _validate(text, result.errors)
     if result.errors:
-        result.errors.sort(key=lambda e: e.line)
         return result
     try:
         with transaction.atomic():
@@ -325,6 +331,23 @@ def employee_import_csv(*, file: IO[bytes] | IO[str] | bytes | str) -> ImportRes
         result.created = result.updated = result.unchanged = 0
     result.errors.sort(key=lambda e: e.line)
     return result
+
+
+def _validate(
+    text: str, errors: list[RowError], progress: Callable[[int], None] | None = None
+) -> tuple[list[_Row], set[str]]:
+    """Every check of the file, row by row then across rows; adds each problem to `errors`,
+    sorted by line. Returns the good rows and every employee number the file names."""
+    numbers_in_file: set[str] = set()
+    rows = _parse(text, errors, numbers_in_file, progress)
+    if not rows and not errors:
+        errors.append(RowError(0, "the file holds no employees"))
+    if errors and not rows:
+        return rows, numbers_in_file
+    # Cross-row checks run even when some rows are bad, so one upload lists every problem.
+    _check_file(rows, errors, numbers_in_file)
+    errors.sort(key=lambda e: e.line)
+    return rows, numbers_in_file
 
 
 def _apply(rows: list[_Row], result: ImportResult) -> None:
@@ -417,6 +440,179 @@ def employee_rows_to_csv(rows: Iterable[dict[str, object]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+# --- The HRIS import in the browser: a job row and a background task ---------------------------
+
+logger = logging.getLogger(__name__)
+
+_UNEXPECTED = (
+    "the import stopped on an unexpected error; nothing was saved. Try again, or ask an operator"
+)
+
+
+def _count_rows(text: str) -> int:
+    """Rows below the header, as `_parse` reads them (csv records; blank lines skipped)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader, None)
+    return sum(1 for record in reader if record)
+
+
+def employee_import_start(*, by: User, file: IO[bytes] | IO[str] | bytes | str) -> EmployeeImport:
+    """Queue an uploaded HRIS file for import by a background task; returns the job.
+
+    Only a file that cannot be an export at all is refused here (not UTF-8 text, empty, not
+    CSV), with a ValidationError and nothing saved; every row is checked by the task. The
+    task is dispatched once the job row is committed, so a worker always finds it.
+    """
+    from people.tasks import employee_import_run as run_task
+
+    try:
+        text = _read_text(file)
+    except _NotUtf8 as exc:
+        lines = ", ".join(str(line) for line in exc.lines)
+        raise ValidationError(
+            f"The file is not UTF-8 text (line {lines}). Export it from the HRIS as "
+            "CSV UTF-8 and upload it again.",
+            code="not_utf8",
+        ) from None
+    if not text.strip():
+        raise ValidationError(
+            "The file is empty: its first line must name the columns.", code="empty"
+        )
+    try:
+        total = _count_rows(text)
+    except csv.Error as exc:
+        raise ValidationError(f"The file cannot be read as CSV ({exc}).", code="not_csv") from None
+    name = os.path.basename(getattr(file, "name", "") or "") or "upload.csv"
+    job = EmployeeImport(
+        uploaded_by=by,
+        file_name=name[-255:],
+        csv_text=text,
+        status=EmployeeImport.Status.QUEUED,
+        total_rows=total,
+    )
+    job.full_clean()
+    with transaction.atomic():
+        job.save()
+        transaction.on_commit(partial(run_task.delay, job.pk))
+    return job
+
+
+def employee_import_run(*, import_id: int) -> EmployeeImport:
+    """Check and apply one queued HRIS file: the task's work.
+
+    All or nothing, as `employee_import_csv`: if any row is bad the job ends `failed` with
+    every bad line and the directory is untouched. It commits in steps on purpose, so the
+    status page sees them: `validating` (with `rows_checked` every PROGRESS_EVERY rows),
+    `applying`, then one transaction that re-checks the file against the directory as it is
+    now (another import may have committed since), applies every row, and marks the job
+    `done`. That last transaction locks the job row and starts by reading its status, so a
+    redelivered task (acks_late) that overlaps a running one waits, finds `done` and applies
+    nothing; a job already `done` or `failed` is returned as it is. A job interrupted before
+    the end (a worker lost) is run again from the start by its redelivery.
+
+    Any unexpected error ends the job `failed` with a generic message; the log records the
+    job id and the error's class only, never a traceback or a row's values (F9).
+    """
+    job = EmployeeImport.objects.get(pk=import_id)
+    if job.is_finished:
+        return job
+    try:
+        return _employee_import_run(job)
+    except Exception as exc:
+        # The class only, no traceback: its frames and message can hold a row's values.
+        logger.error("employee import %s failed: %s", import_id, exc.__class__.__name__)
+        _employee_import_finish(import_id, errors=[RowError(0, _UNEXPECTED)])
+        job.refresh_from_db()
+        return job
+
+
+def _employee_import_run(job: EmployeeImport) -> EmployeeImport:
+    Status = EmployeeImport.Status
+    job_rows = EmployeeImport.objects.filter(pk=job.pk)
+    started = job.started_at or timezone.now()
+    if not job_rows.exclude(status__in=EmployeeImport.FINISHED).update(
+        status=Status.VALIDATING, started_at=started, rows_checked=0
+    ):
+        job.refresh_from_db()
+        return job  # finished meanwhile by another delivery
+
+    recorded = 0
+
+    def progress(read: int) -> None:
+        nonlocal recorded
+        if read - recorded >= PROGRESS_EVERY:
+            job_rows.filter(status=Status.VALIDATING).update(rows_checked=read)
+            recorded = read
+
+    errors: list[RowError] = []
+    rows, numbers_in_file = _validate(job.csv_text, errors, progress)
+    if errors:
+        _employee_import_finish(job.pk, errors=errors, rows_checked=job.total_rows)
+        job.refresh_from_db()
+        return job
+    if not job_rows.filter(status=Status.VALIDATING).update(
+        status=Status.APPLYING, rows_checked=job.total_rows
+    ):
+        job.refresh_from_db()
+        return job
+
+    result = ImportResult()
+    try:
+        with transaction.atomic():
+            locked = EmployeeImport.objects.select_for_update().get(pk=job.pk)
+            if locked.is_finished:
+                return locked
+            # The directory may have changed since the rows were checked.
+            _check_file(rows, result.errors, numbers_in_file)
+            if result.errors:
+                result.errors.sort(key=lambda e: e.line)
+            else:
+                _apply(rows, result)
+                locked.status = Status.DONE
+                locked.created, locked.updated, locked.unchanged = (
+                    result.created,
+                    result.updated,
+                    result.unchanged,
+                )
+                locked.errors = []
+                locked.finished_at = timezone.now()
+                locked.save(
+                    update_fields=[
+                        "status",
+                        "created",
+                        "updated",
+                        "unchanged",
+                        "errors",
+                        "finished_at",
+                    ]
+                )
+                return locked
+    except IntegrityError as exc:
+        result.errors = [
+            RowError(0, f"the directory refused the change ({exc.__class__.__name__})")
+        ]
+    _employee_import_finish(job.pk, errors=result.errors)
+    job.refresh_from_db()
+    return job
+
+
+def _employee_import_finish(
+    import_id: int, *, errors: list[RowError], rows_checked: int | None = None
+) -> None:
+    """End a job as failed with its errors, unless it has already ended: a final status is
+    never overwritten (a late duplicate delivery must not turn `done` into `failed`)."""
+    more = {} if rows_checked is None else {"rows_checked": rows_checked}
+    EmployeeImport.objects.filter(pk=import_id).exclude(status__in=EmployeeImport.FINISHED).update(
+        **more,
+        status=EmployeeImport.Status.FAILED,
+        errors=[{"line": e.line, "message": e.message} for e in errors],
+        created=0,
+        updated=0,
+        unchanged=0,
+        finished_at=timezone.now(),
+    )
 
 
 @transaction.atomic

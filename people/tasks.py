@@ -33,3 +33,17 @@ def message_deliver(message_id: int) -> str | None:
 def messages_sweep() -> dict[str, int]:
     """Beat's every-minute sweep: deliver whatever is due, however it got there."""
     return messaging.messages_sweep(budget_seconds=settings.MESSAGES_SWEEP_BUDGET_SECONDS)
+
+
+@shared_task(name="people.employee_import_run", acks_late=True, ignore_result=True)
+def employee_import_run(import_id: int) -> None:
+    """Check and apply one uploaded HRIS file; a job already finished is left as it is."""
+    import logging
+
+    from people.models import EmployeeImport
+    from people.services import employee_import_run as run
+
+    try:
+        run(import_id=import_id)
+    except EmployeeImport.DoesNotExist:
+        logging.getLogger(__name__).warning("employee import %s is gone", import_id)

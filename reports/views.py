@@ -13,7 +13,7 @@ from reports.charts import bar_chart, line_chart
 @require_safe
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_get_for_reports(user=request.user, slug=slug)
-    figures = selectors.program_dashboard(program=program)
+    figures = selectors.program_dashboard_cached(program=program)
     charts = {
         "funnel": bar_chart("Applications", figures.funnel),
         "pairings": bar_chart("Pairings by status", figures.pairings),

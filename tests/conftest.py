@@ -127,3 +127,13 @@ def deliver():
     from people.messaging import messages_sweep
 
     return messages_sweep
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (the dashboard keeps its figures there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

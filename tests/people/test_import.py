@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
-from people.models import Employee
+from people.models import Employee, EmployeeImport
 from people.services import employee_import_csv
 from tests.factories import UserFactory
 
@@ -449,20 +449,32 @@ def upload(text, name="hris.csv"):
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
-def test_hr_admin_imports_a_good_file_in_the_admin(hr_admin, signed_in_client):
+def post_and_run(client, text, *, capture):
+    """Upload in the admin and run the import task, as the commit of the request would."""
+    with capture(execute=True):
+        response = client.post(IMPORT_URL, {"file": upload(text)})
+    return response
+
+
+def test_hr_admin_imports_a_good_file_in_the_admin(
+    hr_admin, signed_in_client, django_capture_on_commit_callbacks
+):
     client = signed_in_client(hr_admin)
     assert client.get(IMPORT_URL).status_code == 200
 
-    response = client.post(IMPORT_URL, {"file": upload(COMPANY)})
+    response = post_and_run(client, COMPANY, capture=django_capture_on_commit_callbacks)
 
+    job = EmployeeImport.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("admin:people_employee_changelist")
+    assert response.url == reverse("admin:people_employee_import_status", args=[job.pk])
     assert set(Employee.objects.values_list("number", flat=True)) >= {"E1", "E2", "E3"}
     page = client.get(response.url)
     assert "3 created" in page.content.decode()
 
 
-def test_hr_admin_sees_every_bad_line_and_nothing_is_saved(hr_admin, signed_in_client):
+def test_hr_admin_sees_every_bad_line_and_nothing_is_saved(
+    hr_admin, signed_in_client, django_capture_on_commit_callbacks
+):
     client = signed_in_client(hr_admin)
     before = counts()
     text = csv_text(
@@ -471,10 +483,10 @@ def test_hr_admin_sees_every_bad_line_and_nothing_is_saved(hr_admin, signed_in_c
         row("E3", "Chen", "Costa", "chen.costa@example.com", level="x"),
     )
 
-    response = client.post(IMPORT_URL, {"file": upload(text)})
+    response = post_and_run(client, text, capture=django_capture_on_commit_callbacks)
 
-    assert response.status_code == 200
-    html = response.content.decode()
+    assert response.status_code == 302
+    html = client.get(response.url).content.decode()
     assertInHTML("<td>3</td>", html)
     assertInHTML("<td>4</td>", html)
     assert "not-an-email" in html
@@ -489,6 +501,7 @@ def test_admin_import_refuses_a_file_that_is_not_csv(hr_admin, signed_in_client)
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert Employee.objects.filter(number="E1").count() == 0
+    assert not EmployeeImport.objects.exists()
 
 
 def test_outsider_cannot_reach_the_admin_import(outsider, signed_in_client):
@@ -502,6 +515,7 @@ def test_outsider_cannot_reach_the_admin_import(outsider, signed_in_client):
         assert response.status_code == 302
         assert response.url.startswith(reverse("admin:login"))
     assert counts() == before
+    assert not EmployeeImport.objects.exists()
 
 
 def test_anonymous_visitor_cannot_reach_the_admin_import(db):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from confidentiality.demo import load_demo_confidentiality
+from mentoring.demo_scale import load_demo_scale
 from pairings.demo import load_demo_pairings
 from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
 from people.messaging import emails_held
@@ -78,6 +79,18 @@ class Command(BaseCommand):
                     "mentoree's mentor kept off his panel."
                 )
             )
+        scale_started = time.perf_counter()
+        scaled = load_demo_scale(employees=employees)
+        if scaled:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Company-wide program loaded in {time.perf_counter() - scale_started:.1f} s: "
+                    f"{scaled['participants']:,} participants, {scaled['waiting']:,} applications "
+                    f"awaiting the committee, {scaled['pairs']:,} active pairs, "
+                    f"{scaled['meetings']:,} meetings, {scaled['notes']:,} notes."
+                )
+            )
+        self.stdout.write(f"seed_demo took {time.perf_counter() - started:.1f} s in all.")
         self._print_sign_ins()
 
     @transaction.atomic
