@@ -144,3 +144,83 @@ def error_500(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "5"
         return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Which messages the person receives: optional kinds can be turned off, required ones
+    (decisions, what to sign, invitations) are listed as always sent."""
+    from people.messaging import kinds
+    from people.models import MessageOptOut
+    from people.services import message_opt_outs_set
+
+    if request.method == "POST":
+        wanted_on = set(request.POST.getlist("on"))
+        message_opt_outs_set(
+            user=request.user,
+            turned_off=[k.name for k in kinds() if k.optional and k.name not in wanted_on],
+        )
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notification_settings")
+    off = set(MessageOptOut.objects.filter(user=request.user).values_list("kind", flat=True))
+    every = sorted(kinds(), key=lambda k: k.label)
+    return render(
+        request,
+        "account/notifications.html",
+        {
+            "optional": [(k, k.name not in off) for k in every if k.optional],
+            "required": [k for k in every if not k.optional],
+        },
+    )
+
+
+@require_safe
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    from people.models import CalendarFeed
+
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed_url = (
+        request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else ""
+    )
+    return render(request, "account/calendar.html", {"feed_url": feed_url})
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    """Make (or replace) the person's secret calendar address; the old one stops at once."""
+    from people.models import CalendarFeed
+    from people.services import calendar_feed_reset
+
+    had_one = CalendarFeed.objects.filter(user=request.user).exists()
+    calendar_feed_reset(user=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address; the old one no longer works."
+        if had_one
+        else "Your calendar address is ready. Subscribe to it in your calendar program.",
+    )
+    return redirect("calendar_settings")
+
+
+@login_not_required
+@require_safe
+@never_cache
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The secret address itself: no sign-in (calendar programs cannot sign in); the token
+    is the credential, and an unknown or replaced one is a 404."""
+    from mentoring.calendar_feed import feed_owner, feed_text
+
+    user = feed_owner(token=token)
+    response = HttpResponse(feed_text(user=user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="mentoring.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@login_not_required
+@require_safe
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """The benchmark's yardstick: the base template for a signed-out visitor, no query.
+    Mounted only when BENCH_PAGES is on (`manage.py bench_pages` sets it for its server)."""
+    return render(request, "bench_bare.html")
