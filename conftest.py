@@ -1,6 +1,8 @@
 """Project-wide pytest set-up: tests that need a service are left out when it is missing.
 
-Markers: `postgres` (DATABASE_URL on PostgreSQL), `redis` (REDIS_URL), `browser` (Chromium).
+Markers: `postgres` (DATABASE_URL on PostgreSQL), `redis` (REDIS_URL), `browser` (Chromium),
+`pg_restart` (this machine's PostgreSQL, which the fault tests stop and start: needs the
+database on localhost, `pg_ctlcluster` and the rights to run it).
 Without the service such tests are deselected and the run says so at the end; with
 `--require-services` (what .ci/run passes) a missing service is an error instead, so CI can
 never go green by quietly leaving them out.
@@ -12,6 +14,22 @@ import shutil
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SERVICES = ("postgres", "redis", "browser", "pg_restart")
+
+
+def pg_cluster() -> tuple[str, str] | None:
+    """(version, name) of the local PostgreSQL cluster the tests may restart, if any."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return None
+    if (db.get("HOST") or "localhost") not in ("localhost", "127.0.0.1", "::1"):
+        return None
+    if not shutil.which("pg_ctlcluster") or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return None
+    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
+    return (versions[-1], "main") if versions else None
 
 
 def pytest_addoption(parser):
@@ -21,7 +39,7 @@ def pytest_addoption(parser):
         nargs="?",
         const="all",
         default=os.environ.get("REQUIRE_SERVICES", ""),
-        metavar="postgres,redis,browser|all",
+        metavar="postgres,redis,browser,pg_restart|all",
         help="fail, rather than leave out, tests whose service (PostgreSQL, Redis, Chromium) "
         "is missing; a comma-separated list, or all when given alone",
     )
@@ -30,7 +48,7 @@ def pytest_addoption(parser):
 def _required(config) -> set[str]:
     value = (config.getoption("--require-services") or "").strip()
     names = {name.strip() for name in value.split(",") if name.strip()}
-    return {"postgres", "redis", "browser"} if "all" in names else names
+    return set(SERVICES) if "all" in names else names
 
 
 def _missing_services() -> dict[str, str]:
@@ -43,6 +61,11 @@ def _missing_services() -> dict[str, str]:
         missing["redis"] = "REDIS_URL is not set"
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         missing["browser"] = f"Chromium is not installed at {CHROMIUM}"
+    if pg_cluster() is None:
+        missing["pg_restart"] = (
+            "no local PostgreSQL cluster this user can restart (needs DATABASE_URL on "
+            "localhost, pg_ctlcluster and root)"
+        )
     return missing
 
 
@@ -56,7 +79,7 @@ def pytest_collection_modifyitems(config, items):
         else:
             kept.append(item)
     required = _required(config)
-    unknown = required - {"postgres", "redis", "browser"}
+    unknown = required - set(SERVICES)
     if unknown:
         raise pytest.UsageError(f"--require-services: unknown service(s) {sorted(unknown)}")
     failing = sorted(required & set(missing))

@@ -46,6 +46,7 @@ MAX_P95_MS = 100.0
 WARMUP_REQUESTS = 30
 DEMO_EMPLOYEES = 10_000
 SIGN_IN_BACKEND = "people.backends.EmailBackend"
+LOCAL_HOSTS = ("", "127.0.0.1", "localhost", "::1")
 
 
 # --- Statistics (pure, unit-tested) ------------------------------------------------------------
@@ -106,6 +107,9 @@ class Page:
     cookie: str = ""
     queries: int | None = None
     stats: Stats | None = None
+    app_cpu_ms: float | None = None  # gunicorn master and workers, per request
+    db_cpu_ms: float | None = None  # the PostgreSQL backends of this database, per request
+    client_cpu_ms: float | None = None  # this load generator, per request
 
 
 class Command(BaseCommand):
@@ -163,11 +167,24 @@ class Command(BaseCommand):
                     self._check(page, port)
                 for page in pages:
                     _run_load(port, page, WARMUP_REQUESTS, min(concurrency, WARMUP_REQUESTS))
+                load_before = _loadavg()
                 for page in pages:
                     self.stdout.write(f"  measuring {page.name} ({requests} requests) ...")
+                    cpu_before, client_before = self._cpu(server.pid), time.process_time()
                     page.stats = _run_load(port, page, requests, concurrency)
+                    cpu_after, client_after = self._cpu(server.pid), time.process_time()
+                    page.app_cpu_ms = _cpu_ms_per_request(cpu_before, cpu_after, "app", requests)
+                    page.db_cpu_ms = _cpu_ms_per_request(cpu_before, cpu_after, "db", requests)
+                    page.client_cpu_ms = (client_after - client_before) * 1000 / requests
+                load_after = _loadavg()
             finally:
                 _stop(server)
+        facts.append(
+            f"- Load average (1 min) before / after the measured runs: {load_before} / "
+            f"{load_after} (anything above the server's own load means other work shared "
+            "the CPUs)"
+        )
+        self.stdout.write(facts[-1])
         table = self._table(pages)
         self.stdout.write("")
         self.stdout.write(table)
@@ -444,6 +461,28 @@ class Command(BaseCommand):
                 f"{page.who or 'a signed-out visitor'}; the benchmark needs a 200."
             )
 
+    def _cpu(self, server_pid: int) -> dict[tuple[str, int], int]:
+        """CPU clock ticks so far of gunicorn (master and workers) and of the PostgreSQL
+        backends serving this database (when PostgreSQL runs on this machine), from /proc.
+        Robust to other work on the machine, unlike the wall-clock figures."""
+        ticks: dict[tuple[str, int], int] = {}
+        for pid in [server_pid, *_children(server_pid)]:
+            if (t := _proc_ticks(pid)) is not None:
+                ticks[("app", pid)] = t
+        if settings.DATABASES["default"].get("HOST", "") in LOCAL_HOSTS:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                )
+                for (pid,) in cursor.fetchall():
+                    if (
+                        _proc_comm(pid).startswith("postgres")
+                        and (t := _proc_ticks(pid)) is not None
+                    ):
+                        ticks[("db", pid)] = t
+        return ticks
+
     # --- Output --------------------------------------------------------------------------------
 
     def _facts(self, requests: int, concurrency: int) -> list[str]:
@@ -479,8 +518,9 @@ class Command(BaseCommand):
         bare = pages[0].stats
         assert bare is not None  # noqa: S101 - measured above
         lines = [
-            "| Page | URL | As | Queries | rps | x bare | p50 ms | p95 ms | max ms | Verdict |",
-            "|---|---|---|---:|---:|---:|---:|---:|---:|---|",
+            "| Page | URL | As | Queries | rps | x bare | p50 ms | p95 ms | max ms "
+            "| app CPU ms/req | DB CPU ms/req | Verdict |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for page in pages:
             stats = page.stats
@@ -488,13 +528,29 @@ class Command(BaseCommand):
             ratio, ok = verdict(stats, bare)
             who = page.who.split("@", 1)[0] if page.who else "signed out"
             lines.append(
-                f"| {page.name} | `{page.path}` | {who} | "
-                f"{'?' if page.queries is None else page.queries} | {stats.rps:.1f} | "
-                f"{ratio:.2f} | {stats.p50_ms:.1f} | {stats.p95_ms:.1f} | {stats.max_ms:.1f} | "
+                f"| {page.name} | `{page.path}` | {who} | {_fmt(page.queries, '{}')} | "
+                f"{stats.rps:.1f} | {ratio:.2f} | {stats.p50_ms:.1f} | {stats.p95_ms:.1f} | "
+                f"{stats.max_ms:.1f} | {_fmt(page.app_cpu_ms)} | {_fmt(page.db_cpu_ms)} | "
                 f"{'-' if page is pages[0] else ('PASS' if ok else 'MISS')} |"
             )
-        notes = [f"- {p.name}: {p.note}" for p in pages if p.note]
-        return "\n".join(lines + (["", *notes] if notes else []))
+        client = [p.client_cpu_ms for p in pages if p.client_cpu_ms is not None]
+        notes = [
+            "",
+            "Queries: counted in-process with the test client (second request). CPU ms/req: "
+            "from /proc, gunicorn master + workers, and the PostgreSQL backends of this "
+            "database; unlike rps and latency they do not depend on other work on the machine.",
+        ]
+        if client:
+            notes.append(
+                f"The load generator itself used {min(client):.1f}-{max(client):.1f} ms CPU "
+                "per request."
+            )
+        notes += [f"- {p.name}: {p.note}" for p in pages if p.note]
+        return "\n".join(lines + notes)
+
+
+def _fmt(value, spec: str = "{:.1f}") -> str:
+    return "?" if value is None else spec.format(value)
 
 
 # --- HTTP load ---------------------------------------------------------------------------------
@@ -588,6 +644,52 @@ def _stop(server: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _loadavg() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "?"
+
+
+def _proc_ticks(pid: int) -> int | None:
+    """utime + stime of a process, in clock ticks; None where /proc is not readable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _proc_comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _cpu_ms_per_request(
+    before: dict[tuple[str, int], int], after: dict[tuple[str, int], int], kind: str, n: int
+) -> float | None:
+    keys = [k for k in after if k[0] == kind]
+    if not keys:
+        return None
+    ticks = sum(after[k] - before.get(k, 0) for k in keys)
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK") / n
 
 
 def _tail(path: Path, lines: int = 40) -> str:
