@@ -291,6 +291,7 @@ class ConflictEntry(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["kind", "reference"])]
+        verbose_name_plural = "conflict entries"
 
     def __str__(self) -> str:
         return f"conflict entry #{self.pk}"

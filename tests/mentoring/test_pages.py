@@ -234,6 +234,8 @@ MATRIX = {
     "reviews:list": {"anonymous": 302, "default": 200},
     # Only the Talent team staffs reviews; a superuser is not part of it unless named.
     "reviews:create": {"anonymous": 302, "default": 403, "talent_reviewer": 200},
+    # The all-programs overview is for HR admins; for anyone else it does not exist.
+    "reports:overview": {"anonymous": 302, "default": 404, "hr_admin": 200},
 }
 
 ADMIN_STAFF = {"hr_admin": 200, "superuser": 200}
