@@ -1,6 +1,21 @@
+"""Playwright set-up for the journeys: Debian's Chromium (never `playwright install`) against
+pytest-django's live server.
+
+One Chromium per test module (`chromium`, module-scoped: launching costs about a second);
+each test gets fresh browser contexts, one per person, so cookies never leak between people
+or tests. `open_page(user)` opens a page already signed in through the real sign-in form;
+`open_page()` opens an anonymous one. Every page fails its test on a server error (5xx) or
+a content-security-policy violation, whatever the assertions of the test look at.
+
+Tests here are marked `browser` in each module (`pytestmark`), so the root conftest leaves
+them out, or fails the run under `--require-services`, when Chromium is missing.
+"""
+
 import os
 
 import pytest
+
+from tests.browser.helpers import sign_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
 # thread with a running loop unless told that this is intended (test code only).
@@ -15,10 +30,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+TIMEOUT_MS = 10_000
 
 
-@pytest.fixture
-def page(transactional_db, live_server):
+@pytest.fixture(scope="module")
+def chromium():
+    """One headless Chromium for the whole module."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -26,9 +43,51 @@ def page(transactional_db, live_server):
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         try:
-            context = browser.new_context(base_url=live_server.url)
-            context.set_default_timeout(10_000)
-            yield context.new_page()
-            context.close()
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def open_page(chromium, transactional_db, live_server):
+    """`open_page(user=None)`: a new page in a context of its own, signed in as `user`."""
+    contexts, problems = [], []
+
+    def _watch(page) -> None:
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} {r.request.method} {r.url}")
+                if r.status >= 500
+                else None
+            ),
+        )
+        page.on(
+            "console",
+            lambda m: (
+                problems.append(f"console: {m.text}")
+                if "Content Security Policy" in m.text or "Content-Security-Policy" in m.text
+                else None
+            ),
+        )
+
+    def _open(user=None):
+        context = chromium.new_context(base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        _watch(page)
+        if user is not None:
+            sign_in(page, user)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert not problems, "server errors or CSP violations while browsing:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(open_page):
+    """An anonymous page (not signed in)."""
+    return open_page()

@@ -1,13 +1,11 @@
 """The first journey in a real browser: sign in, keyboard focus, sign out."""
 
 import pytest
-from django.conf import settings
 
+from tests.browser.helpers import screenshot
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.browser
-
-SCREENSHOTS = settings.BASE_DIR / "artifacts" / "browser"
 
 
 def test_person_signs_in_sees_home_reaches_skip_link_by_keyboard_and_signs_out(page, password):
@@ -30,8 +28,7 @@ def test_person_signs_in_sees_home_reaches_skip_link_by_keyboard_and_signs_out(p
     assert page.get_by_role("heading", level=1).inner_text().startswith("Good to see you, Helena")
     assert "Helena Marsh" in page.locator("header").inner_text()
     assert person.title in page.locator("main").inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)
+    screenshot(page, "sign-in-home")
 
     page.reload()  # keyboard focus starts at the top of a freshly loaded page
     page.keyboard.press("Tab")
