@@ -18,7 +18,11 @@ SERVICES = ("postgres", "redis", "browser", "pg_restart")
 
 
 def pg_cluster() -> tuple[str, str] | None:
-    """(version, name) of the local PostgreSQL cluster the tests may restart, if any."""
+    """(version, name) of the local PostgreSQL cluster behind DATABASE_URL, which the fault
+    tests may restart: found by its port in `pg_lsclusters`; None when there is none or this
+    user may not restart it."""
+    import subprocess
+
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -28,8 +32,18 @@ def pg_cluster() -> tuple[str, str] | None:
         return None
     if not shutil.which("pg_ctlcluster") or not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
-    versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
-    return (versions[-1], "main") if versions else None
+    port = str(db.get("PORT") or 5432)
+    listing = subprocess.run(
+        ["pg_lsclusters", "-h"],  # noqa: S607 (Debian's own tool, found on PATH)
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    for line in listing.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[2] == port:
+            return fields[0], fields[1]
+    return None
 
 
 def pytest_addoption(parser):

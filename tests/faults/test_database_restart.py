@@ -11,7 +11,7 @@ Needs the local cluster and the rights to restart it (marker `pg_restart`); CI h
 `--require-services=all` makes their absence an error, never a skip.
 """
 
-import http.cookiejar
+import http.cookies
 import re
 import subprocess
 import threading
@@ -69,28 +69,32 @@ class Member:
     def __init__(self, base_url: str, user, notes_path: str):
         client = Client()
         client.force_login(user)
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), _NoRedirect()
-        )
-        self.session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        self.opener = urllib.request.build_opener(_NoRedirect())
         self.url = base_url + notes_path
-        page = self._send(urllib.request.Request(self.url, headers=self._headers()))[1]
+        self.cookies = {
+            settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value
+        }
+        page = self._send(urllib.request.Request(self.url))[1]
         self.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
-    def _headers(self) -> dict[str, str]:
-        return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session}", "Referer": self.url}
-
     def _send(self, request) -> tuple[int, str]:
+        request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         try:
             with self.opener.open(request, timeout=10) as response:
+                self._keep(response.headers)
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:  # 3xx (not followed), 4xx, 5xx
+            self._keep(exc.headers)
             return exc.code, exc.read().decode(errors="replace")
+
+    def _keep(self, headers) -> None:
+        for header in headers.get_all("Set-Cookie") or []:
+            morsel = http.cookies.SimpleCookie(header)
+            self.cookies.update({name: m.value for name, m in morsel.items()})
 
     def write(self, text: str) -> tuple[int, str]:
         body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, "text": text}).encode()
-        request = urllib.request.Request(self.url, data=body, headers=self._headers())
+        request = urllib.request.Request(self.url, data=body, headers={"Referer": self.url})
         return self._send(request)
 
 
@@ -106,9 +110,7 @@ def test_a_database_restart_mid_stream_gives_503_then_service_returns_by_itself(
     enrol_in(program, committee, mentor.employee, "mentor", capacity=2)
     enrol_in(program, committee, mentoree.employee)
     pairing = accept_both(propose(program, mentor, mentoree, by=coordinator))
-    member = Member(
-        live_server.url, mentor, reverse("confidentiality:notes", args=[pairing.pk])
-    )
+    member = Member(live_server.url, mentor, reverse("confidentiality:notes", args=[pairing.pk]))
 
     results: list[tuple[float, int, str]] = []
     stop = threading.Event()
