@@ -51,5 +51,5 @@ class PinForm(forms.Form):
 
 
 class SwapForm(forms.Form):
-    first = forms.IntegerField(label="Row", min_value=1)
-    second = forms.IntegerField(label="and row", min_value=1)
+    first = forms.IntegerField(label="Row", min_value=1, max_value=10**9)
+    second = forms.IntegerField(label="and row", min_value=1, max_value=10**9)

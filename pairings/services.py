@@ -283,6 +283,8 @@ def meeting_log(
     format: str,
 ) -> Meeting:
     """Schedule (future) or log (past) a meeting. Submitting the same one twice makes one row."""
+    if abs(starts_at - timezone.now()) > timedelta(days=5 * 366):
+        raise ValidationError({"starts_at": "Choose a date within five years of today."})
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     _member_role(pairing, by)
     _require_active(pairing)

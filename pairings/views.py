@@ -142,6 +142,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pairings/end.html", {"pairing": pairing, "form": form})
 
 
+@never_cache
 @require_POST
 def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
@@ -194,6 +195,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@never_cache
 @sensitive_post_parameters("title")
 @require_POST
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:

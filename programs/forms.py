@@ -52,8 +52,22 @@ class ProgramForm(forms.ModelForm):
         help_texts = {"slug": "Short name for the web address, e.g. exec-2027."}
 
 
+class TagChoiceField(forms.ModelMultipleChoiceField):
+    """Topics by id; an id no database column can hold is an unknown topic, not a crash."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            if str(pk).strip().lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class ApplicationForm(forms.ModelForm):
-    tags = forms.ModelMultipleChoiceField(
+    tags = TagChoiceField(
         queryset=Tag.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,

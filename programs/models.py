@@ -361,7 +361,16 @@ class Registration(models.Model):
 
 
 def resource_upload_to(instance: "Resource", filename: str) -> str:
-    return f"resources/{instance.checksum[:16]}/{filename}"
+    """Stored under the file's checksum with a short ASCII name: file systems count a name's
+    bytes, not its characters, and the name people see is kept in `original_name`."""
+    from pathlib import PurePath
+
+    from django.utils.text import get_valid_filename, slugify
+
+    path = PurePath(filename)
+    stem = slugify(path.stem)[:60] or "paper"
+    suffix = get_valid_filename(path.suffix.lower())[:10] if path.suffix else ""
+    return f"resources/{instance.checksum[:16]}/{stem}{suffix}"
 
 
 class Resource(models.Model):

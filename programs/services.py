@@ -505,6 +505,8 @@ def session_create(
     session.full_clean()
     if session.starts_at <= timezone.now():
         raise ValidationError({"starts_at": "Schedule the session in the future."})
+    if session.starts_at > timezone.now() + timedelta(days=5 * 366):
+        raise ValidationError({"starts_at": "Schedule the session within the next five years."})
     session.save()
     message_schedule(
         recipient=leader.user_id,

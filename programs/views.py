@@ -293,6 +293,7 @@ def acceptance_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Applications --------------------------------------------------------------------------
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
     program = selectors.program_get_for(user=request.user, slug=slug)
@@ -347,6 +348,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_applicant(user=request.user, pk=pk)
@@ -453,6 +455,7 @@ def committee_application(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 def application_vote(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_committee(user=request.user, pk=pk)
@@ -478,6 +481,7 @@ def application_vote(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_committee(user=request.user, pk=pk)

@@ -93,6 +93,7 @@ def recusal_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @require_POST
 def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for(user=request.user, pk=pk)
@@ -147,6 +148,7 @@ def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("reviews:detail", pk=review.pk)
 
 
+@never_cache
 @require_POST
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for(user=request.user, pk=pk)
