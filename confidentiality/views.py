@@ -188,8 +188,8 @@ def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
 def theme_withdraw(request: HttpRequest, pk: int, theme_id: int) -> HttpResponse:
     pairing = _pairing(request, pk)
     theme = ConsentedTheme.objects.filter(pk=theme_id, agreement__pairing=pairing).first()
-    if theme is None:
-        return redirect("confidentiality:agreement", pk=pairing.pk)
+    if theme is None:  # another pair's theme, or none: hidden objects are 404
+        raise Http404("No such theme")
     try:
         services.theme_withdraw(theme=theme, by=request.user)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils import timezone
 
 from pairings.models import Pairing
 from programs.models import Application, CommitmentAcceptance, Program
@@ -87,7 +88,7 @@ def participants_rows(*, program: Program) -> Iterator[list[object]]:
                 "yes" if current and application.accepted_current else "no",
                 pairing.get_status_display() if pairing else "not paired",
                 partner,
-                pairing.proposed_at.date().isoformat() if pairing else "",
+                timezone.localdate(pairing.proposed_at).isoformat() if pairing else "",
             ]
 
 
@@ -120,7 +121,7 @@ def meetings_rows(*, program: Program, now) -> Iterator[list[object]]:
             pair.get_status_display(),
             "yes" if shared else "no",
             pair.held if shared else "",
-            pair.last.date().isoformat() if shared and pair.last else "",
+            timezone.localdate(pair.last).isoformat() if shared and pair.last else "",
         ]
 
 

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from confidentiality.models import Signature
+from confidentiality.models import Agreement, Signature
 from pairings.models import Meeting, Pairing
 from people.models import User
 from people.roles import HR_ADMINS
@@ -203,6 +203,7 @@ def _meetings_per_month(program: Program, now: datetime) -> list[tuple[str, int]
         timezone.localtime(month).strftime("%Y-%m"): n
         for month, n in Meeting.objects.filter(
             pairing__program=program,
+            pairing__status=Pairing.Status.ACTIVE,
             pairing__agreement__in_force_coordinator_rule__in=SHARES_ATTENDANCE,
             starts_at__gte=starts[0],
             starts_at__lte=now,
@@ -319,7 +320,13 @@ def program_dashboard_cached(*, program: Program) -> Dashboard:
     seconds = settings.REPORTS_CACHE_SECONDS
     if not seconds:
         return program_dashboard(program=program)
-    key = f"reports:dashboard:{program.pk}"
+    # F6: a tightened sharing rule applies at once. Any change to an agreement of the
+    # program (it saves the agreement) makes a new key, so no figure outlives its rule.
+    changed = Agreement.objects.filter(pairing__program=program).aggregate(
+        last=Max("updated_at"), n=Count("pk")
+    )
+    stamp = f"{changed['last'].timestamp() if changed['last'] else 0}-{changed['n']}"
+    key = f"reports:dashboard:{program.pk}:{stamp}"
     figures = cache.get(key)
     if figures is None:
         figures = program_dashboard(program=program)
