@@ -1,10 +1,10 @@
 """Tasks of pairings: doors into the services that take ids, never rows or text (F9)."""
 
 from celery import shared_task
-from django.db import DatabaseError
 
 from pairings.matching import matching_run_execute
 from pairings.services import nudges_plan as pairing_nudges_plan
+from people.tasks import RETRY
 
 
 @shared_task(bind=True, acks_late=True, name="pairings.run_matching")
@@ -13,14 +13,7 @@ def run_matching(self, run_id: int) -> None:
     matching_run_execute(run_id=run_id)
 
 
-@shared_task(
-    name="pairings.nudges_plan",
-    autoretry_for=(DatabaseError,),
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-    max_retries=5,
-)
+@shared_task(name="pairings.nudges_plan", **RETRY)
 def nudges_plan() -> int:
     """Beat, hourly: schedule the no-meeting nudges that have come due."""
     return pairing_nudges_plan()

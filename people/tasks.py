@@ -1,4 +1,5 @@
 """Tasks of the due-message table: they take ids (or nothing), never rows or text (F9).
+RETRY is the policy every beat task of the project shares.
 
 Transient failures (the database or the broker away for a moment) are retried with
 exponential backoff and jitter; a mail relay's failure is handled per message by

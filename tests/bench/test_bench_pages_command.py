@@ -8,7 +8,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mentoring.management.commands.bench_pages import Stats, percentile, summarize, verdict
+from mentoring.management.commands.bench_pages import (
+    Stats,
+    _split,
+    percentile,
+    summarize,
+    verdict,
+)
 
 SQLITE = {"ENGINE": "django.db.backends.sqlite3"}
 
@@ -92,3 +98,12 @@ def test_verdict(rps, p95, ok):
     ratio, passed = verdict(_stats(rps, p95), bare=_stats(1000, 5))
     assert ratio == pytest.approx(rps / 1000)
     assert passed is ok
+
+
+@pytest.mark.parametrize(
+    ("total", "parts", "shares"),
+    [(10, 4, [3, 3, 2, 2]), (400, 4, [100] * 4), (2, 4, [1, 1]), (5, 1, [5])],
+)
+def test_split_into_round_robin_shares(total, parts, shares):
+    assert _split(total, parts) == shares
+    assert sum(_split(total, parts)) == total

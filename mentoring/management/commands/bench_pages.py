@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
@@ -104,12 +104,21 @@ class Page:
     path: str
     who: str  # a demo e-mail, or "" for signed out
     note: str = ""
+    judged: bool = True  # False: shown for reference, no verdict
     cookie: str = ""
     queries: int | None = None
     stats: Stats | None = None
-    app_cpu_ms: float | None = None  # gunicorn master and workers, per request
-    db_cpu_ms: float | None = None  # the PostgreSQL backends of this database, per request
-    client_cpu_ms: float | None = None  # this load generator, per request
+    latencies: list[float] = field(default_factory=list)
+    wall_s: float = 0.0
+    # CPU clock ticks: "app" for gunicorn (master and workers), "db" for the PostgreSQL
+    # backends of this database; client_s for this load generator.
+    ticks: dict[str, int] = field(default_factory=dict)
+    client_s: float = 0.0
+
+    def cpu_ms_per_request(self, kind: str) -> float | None:
+        if kind not in self.ticks or not self.latencies:
+            return None
+        return self.ticks[kind] * 1000 / os.sysconf("SC_CLK_TCK") / len(self.latencies)
 
 
 class Command(BaseCommand):
@@ -121,6 +130,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--requests", type=int, default=400, help="requests per page")
         parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=4,
+            help="split the requests into this many round-robin passes over the pages",
+        )
         parser.add_argument("--port", type=int, default=0, help="gunicorn port (default: free)")
         parser.add_argument(
             "--seed",
@@ -131,7 +146,9 @@ class Command(BaseCommand):
 
     # --- Entry point ---------------------------------------------------------------------------
 
-    def handle(self, *args, requests: int, concurrency: int, port: int, seed: bool, **options):
+    def handle(
+        self, *args, requests: int, concurrency: int, rounds: int, port: int, seed: bool, **options
+    ):
         engine = settings.DATABASES["default"]["ENGINE"]
         if engine != "django.db.backends.postgresql":
             raise CommandError(
@@ -140,10 +157,23 @@ class Command(BaseCommand):
                 "DATABASE_URL=postgres://postgres@127.0.0.1:5432/mentoring_bench "
                 f"(the database now is {engine})."
             )
-        if requests < concurrency or concurrency < 1:
-            raise CommandError("--requests must be at least --concurrency, which must be >= 1")
+        if requests < concurrency or concurrency < 1 or rounds < 1:
+            raise CommandError(
+                "--requests must be at least --concurrency, which must be >= 1; --rounds >= 1"
+            )
         if seed:
             self._seed()
+        self._sessions: list[str] = []
+        try:
+            self._bench(requests, concurrency, rounds, port, options.get("markdown"))
+        finally:
+            from django.contrib.sessions.models import Session
+
+            Session.objects.filter(session_key__in=self._sessions).delete()
+
+    def _bench(
+        self, requests: int, concurrency: int, rounds: int, port: int, markdown: str | None
+    ) -> None:
         pages = self._pages()
         self._count_queries(pages)
         secret = secrets.token_urlsafe(50)
@@ -152,7 +182,7 @@ class Command(BaseCommand):
                 if page.who:
                     page.cookie = f"{settings.SESSION_COOKIE_NAME}={self._session_key(page.who)}"
 
-        facts = self._facts(requests, concurrency)
+        facts = self._facts(requests, concurrency, rounds)
         for line in facts:
             self.stdout.write(line)
         with tempfile.TemporaryDirectory(prefix="bench_pages_") as tmp:
@@ -168,15 +198,15 @@ class Command(BaseCommand):
                 for page in pages:
                     _run_load(port, page, WARMUP_REQUESTS, min(concurrency, WARMUP_REQUESTS))
                 load_before = _loadavg()
-                for page in pages:
-                    self.stdout.write(f"  measuring {page.name} ({requests} requests) ...")
-                    cpu_before, client_before = self._cpu(server.pid), time.process_time()
-                    page.stats = _run_load(port, page, requests, concurrency)
-                    cpu_after, client_after = self._cpu(server.pid), time.process_time()
-                    page.app_cpu_ms = _cpu_ms_per_request(cpu_before, cpu_after, "app", requests)
-                    page.db_cpu_ms = _cpu_ms_per_request(cpu_before, cpu_after, "db", requests)
-                    page.client_cpu_ms = (client_after - client_before) * 1000 / requests
+                # Round-robin over the pages, so that other work on the machine weighs on the
+                # bare page and the heavy pages alike.
+                for number, share in enumerate(_split(requests, rounds), start=1):
+                    self.stdout.write(f"  round {number}/{rounds}: {share} requests per page")
+                    for page in pages:
+                        self._measure(page, port, share, concurrency, server.pid)
                 load_after = _loadavg()
+                for page in pages:
+                    page.stats = summarize(page.latencies, page.wall_s)
             finally:
                 _stop(server)
         facts.append(
@@ -188,9 +218,9 @@ class Command(BaseCommand):
         table = self._table(pages)
         self.stdout.write("")
         self.stdout.write(table)
-        if options.get("markdown"):
-            Path(options["markdown"]).write_text("\n".join([*facts, "", table, ""]))
-            self.stdout.write(f"\nWritten to {options['markdown']}")
+        if markdown:
+            Path(markdown).write_text("\n".join([*facts, "", table, ""]))
+            self.stdout.write(f"\nWritten to {markdown}")
 
     # --- Data ----------------------------------------------------------------------------------
 
@@ -277,7 +307,14 @@ class Command(BaseCommand):
             raise CommandError("The demo reviewer can open no talent review.")
 
         return [
-            Page("bare", "/bench/bare/", "", "base template, signed out, no query"),
+            Page("bare", "/bench/bare/", "", "base template, signed out, no query", judged=False),
+            Page(
+                "signed-in floor (reference)",
+                "/",
+                mentor.user.email,
+                "the home page: what any signed-in page pays (session, user, navigation)",
+                judged=False,
+            ),
             Page(
                 "coordinator dashboard",
                 f"/reports/{program.slug}/",
@@ -333,6 +370,7 @@ class Command(BaseCommand):
         session[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
+        self._sessions.append(session.session_key)
         return session.session_key
 
     def _count_queries(self, pages: list[Page]) -> None:
@@ -461,6 +499,18 @@ class Command(BaseCommand):
                 f"{page.who or 'a signed-out visitor'}; the benchmark needs a 200."
             )
 
+    def _measure(self, page: Page, port: int, n: int, concurrency: int, server_pid: int) -> None:
+        cpu_before, client_before = self._cpu(server_pid), time.process_time()
+        latencies, wall = _run_load(port, page, n, min(concurrency, n))
+        cpu_after, client_after = self._cpu(server_pid), time.process_time()
+        page.latencies += latencies
+        page.wall_s += wall
+        page.client_s += client_after - client_before
+        for kind in ("app", "db"):
+            ticks = _ticks(cpu_before, cpu_after, kind)
+            if ticks is not None:
+                page.ticks[kind] = page.ticks.get(kind, 0) + ticks
+
     def _cpu(self, server_pid: int) -> dict[tuple[str, int], int]:
         """CPU clock ticks so far of gunicorn (master and workers) and of the PostgreSQL
         backends serving this database (when PostgreSQL runs on this machine), from /proc.
@@ -485,7 +535,7 @@ class Command(BaseCommand):
 
     # --- Output --------------------------------------------------------------------------------
 
-    def _facts(self, requests: int, concurrency: int) -> list[str]:
+    def _facts(self, requests: int, concurrency: int, rounds: int) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             pg_version = cursor.fetchone()[0]
@@ -508,7 +558,8 @@ class Command(BaseCommand):
             "- Server: gunicorn, 2 sync workers, DEBUG=0, CONN_MAX_AGE=60, 127.0.0.1",
             f"- Load: {requests} requests per page from {concurrency} threads (one "
             f"http.client connection each; the sync workers close it after each response, so "
-            f"it reconnects), after {WARMUP_REQUESTS} warm-up requests per page",
+            f"it reconnects), in {rounds} round-robin passes over the pages, after "
+            f"{WARMUP_REQUESTS} warm-up requests per page",
             "- Note: the load generator, gunicorn and PostgreSQL share the same machine's "
             "CPUs; the client is kept light, but the figures include that contention",
             f"- Target: rps >= {MIN_RATIO:g} x bare and p95 < {MAX_P95_MS:g} ms",
@@ -530,15 +581,18 @@ class Command(BaseCommand):
             lines.append(
                 f"| {page.name} | `{page.path}` | {who} | {_fmt(page.queries, '{}')} | "
                 f"{stats.rps:.1f} | {ratio:.2f} | {stats.p50_ms:.1f} | {stats.p95_ms:.1f} | "
-                f"{stats.max_ms:.1f} | {_fmt(page.app_cpu_ms)} | {_fmt(page.db_cpu_ms)} | "
-                f"{'-' if page is pages[0] else ('PASS' if ok else 'MISS')} |"
+                f"{stats.max_ms:.1f} | {_fmt(page.cpu_ms_per_request('app'))} | "
+                f"{_fmt(page.cpu_ms_per_request('db'))} | "
+                f"{('PASS' if ok else 'MISS') if page.judged else '-'} |"
             )
-        client = [p.client_cpu_ms for p in pages if p.client_cpu_ms is not None]
+        client = [p.client_s * 1000 / len(p.latencies) for p in pages if p.latencies]
         notes = [
             "",
             "Queries: counted in-process with the test client (second request). CPU ms/req: "
             "from /proc, gunicorn master + workers, and the PostgreSQL backends of this "
-            "database; unlike rps and latency they do not depend on other work on the machine.",
+            "database; unlike rps and latency they hardly depend on other work on the machine "
+            "(DB CPU is a lower bound: a connection recycled by CONN_MAX_AGE mid-run takes its "
+            "ticks with it).",
         ]
         if client:
             notes.append(
@@ -588,11 +642,11 @@ def _get(port: int, path: str, cookie: str) -> tuple[int, dict[str, str]]:
         conn.close()
 
 
-def _run_load(port: int, page: Page, total: int, concurrency: int) -> Stats:
-    """total GETs of the page from `concurrency` threads, each with its own connection."""
-    shares = [
-        total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)
-    ]
+def _run_load(port: int, page: Page, total: int, concurrency: int) -> tuple[list[float], float]:
+    """total GETs of the page from `concurrency` threads, each with its own connection: the
+    latencies in seconds and the wall time."""
+    shares = _split(total, concurrency)
+    concurrency = len(shares)
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     failures: list[str] = []
     headers = _headers(page.cookie)
@@ -633,7 +687,7 @@ def _run_load(port: int, page: Page, total: int, concurrency: int) -> Stats:
     wall = time.perf_counter() - began
     if failures:
         raise CommandError(f"{page.path}: {len(failures)} failed request(s), e.g. {failures[:3]}")
-    return summarize([x for mine in latencies for x in mine], wall)
+    return [x for mine in latencies for x in mine], wall
 
 
 def _stop(server: subprocess.Popen) -> None:
@@ -682,14 +736,19 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _cpu_ms_per_request(
-    before: dict[tuple[str, int], int], after: dict[tuple[str, int], int], kind: str, n: int
-) -> float | None:
+def _ticks(
+    before: dict[tuple[str, int], int], after: dict[tuple[str, int], int], kind: str
+) -> int | None:
     keys = [k for k in after if k[0] == kind]
     if not keys:
         return None
-    ticks = sum(after[k] - before.get(k, 0) for k in keys)
-    return ticks * 1000 / os.sysconf("SC_CLK_TCK") / n
+    return sum(after[k] - before.get(k, 0) for k in keys)
+
+
+def _split(total: int, parts: int) -> list[int]:
+    """total as `parts` near-equal positive shares (fewer parts when total is smaller)."""
+    parts = max(1, min(parts, total))
+    return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
 
 def _tail(path: Path, lines: int = 40) -> str:
