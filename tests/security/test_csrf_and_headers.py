@@ -692,7 +692,16 @@ def _manage_check(**overrides: str) -> subprocess.CompletedProcess:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "DATABASE_URL", "REDIS_URL", "READ_DOT_ENV"}
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright's loop);
+        # a deployment never has it, and check --deploy rightly refuses it.
+        if k
+        not in {
+            "PYTEST_VERSION",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "READ_DOT_ENV",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
         and not k.endswith("_FILE")
     }
     environment.update(
