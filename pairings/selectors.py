@@ -65,12 +65,12 @@ def goal_get_for(*, user: User, pk: int) -> Goal:
         raise Http404("No such goal") from None
 
 
-def meetings_of(*, pairing: Pairing) -> tuple[list[Meeting], list[Meeting]]:
-    """(upcoming soonest first, past latest first)."""
+def meetings_of(*, pairing: Pairing) -> tuple[list[Meeting], QuerySet[Meeting]]:
+    """(upcoming soonest first, past latest first). The past grows for years: callers show it
+    a page at a time."""
     now = timezone.now()
-    meetings = list(pairing.meetings.all())
-    upcoming = sorted((m for m in meetings if m.starts_at >= now), key=lambda m: m.starts_at)
-    past = [m for m in meetings if m.starts_at < now]
+    upcoming = list(pairing.meetings.filter(starts_at__gte=now).order_by("starts_at", "pk"))
+    past = pairing.meetings.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
     return upcoming, past
 
 

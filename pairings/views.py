@@ -87,7 +87,7 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
         if pairing.is_live
         else [],
         "upcoming": upcoming,
-        "past": past,
+        "past": paginate(request, past, "mpage"),
         "goals": selectors.goals_of(pairing=pairing),
         "goal_statuses": GoalStatusForm.base_fields["status"].choices,
         "meeting_form": forms.get("meeting_form") or MeetingForm(),

@@ -175,8 +175,10 @@ def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "accepted_count": participants.filter(accepted_current=True).count(),
             "participant_count": participants.count(),
             "commitment": current,
-            "sessions": selectors.session_list_for_program(program=program),
-            "resources": program.resources.all(),
+            "sessions": paginate(
+                request, selectors.session_list_for_program(program=program), "spage"
+            ),
+            "resources": paginate(request, program.resources.order_by("title", "pk"), "rpage"),
             "committee": selectors.committee_of(program=program),
             "coordinators": selectors.coordinators_of(program=program),
             "member_form": MemberForm(),

@@ -437,7 +437,7 @@ def test_the_space_splits_upcoming_and_past_meetings(active_pairing, mentor, sig
     response = signed_in_client(mentor).get(space_url(active_pairing))
 
     assert response.context["upcoming"] == [soon, later]
-    assert response.context["past"] == [recently, long_ago]
+    assert list(response.context["past"]) == [recently, long_ago]  # a page of them
 
 
 @pytest.mark.parametrize("status", ["proposed", "awaiting_agreement", "ended"])
