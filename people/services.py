@@ -20,7 +20,15 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from people.models import Employee, EmployeeImport, Message, User
+from people.models import (
+    CalendarFeed,
+    Employee,
+    EmployeeImport,
+    Message,
+    MessageOptOut,
+    Notification,
+    User,
+)
 from people.roles import HR_ADMINS, ROLE_PERMISSIONS
 
 REQUIRED_COLUMNS = (
@@ -643,10 +651,7 @@ def message_schedule(
 
     Only ids and the kind go into the row and the task (F9); the text is rendered at delivery.
     """
-    from django.utils import timezone
-
     from people.messaging import kind as kind_of
-    from people.models import Message
 
     kind_of(kind)  # an undeclared kind is a programming error: fail here, not in a worker
     recipient_id = recipient if isinstance(recipient, int) else recipient.pk
@@ -668,8 +673,6 @@ def message_schedule(
 @transaction.atomic
 def messages_cancel(*, keys: Iterable[str]) -> int:
     """Withdraw messages not yet delivered (the meeting was removed, the seat was given up)."""
-    from people.models import Message
-
     return Message.objects.filter(key__in=list(keys), status=Message.Status.PENDING).update(
         status=Message.Status.SKIPPED, skip_reason="withdrawn"
     )
@@ -678,10 +681,6 @@ def messages_cancel(*, keys: Iterable[str]) -> int:
 def messages_stuck(*, older_than: timedelta, now: datetime | None = None) -> QuerySet[Message]:
     """Messages that failed for good, or that are overdue by more than `older_than` (no
     worker or beat has delivered them): what an operator looks at first."""
-    from django.utils import timezone
-
-    from people.models import Message
-
     now = now or timezone.now()
     return Message.objects.filter(
         Q(status=Message.Status.FAILED)
@@ -693,9 +692,6 @@ def messages_stuck(*, older_than: timedelta, now: datetime | None = None) -> Que
 def messages_requeue(*, ids: Iterable[int]) -> int:
     """Give failed or overdue messages a fresh start: pending, due now, attempts reset, and a
     delivery task for each once this commits."""
-    from django.utils import timezone
-
-    from people.models import Message
     from people.tasks import message_deliver
 
     ids = list(
@@ -716,7 +712,6 @@ def message_opt_outs_set(*, user: User, turned_off: Iterable[str]) -> None:
     """Record which optional kinds a person turned off; the others are on. Required kinds
     (decisions, what to sign, invitations) cannot be turned off and are ignored here."""
     from people.messaging import optional_kinds
-    from people.models import MessageOptOut
 
     optional = {k.name for k in optional_kinds()}
     wanted = set(turned_off) & optional
@@ -732,8 +727,6 @@ def calendar_feed_reset(*, user: User) -> str:
     """Give the person a new secret calendar address; the old one stops working at once."""
     import secrets
 
-    from people.models import CalendarFeed
-
     token = secrets.token_urlsafe(32)
     CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
     return token
@@ -741,10 +734,6 @@ def calendar_feed_reset(*, user: User) -> str:
 
 @transaction.atomic
 def notifications_mark_read(*, user: User, ids: Iterable[int]) -> int:
-    from django.utils import timezone
-
-    from people.models import Notification
-
     return Notification.objects.filter(
         recipient=user, pk__in=list(ids), read_at__isnull=True
     ).update(read_at=timezone.now())

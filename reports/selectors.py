@@ -43,16 +43,25 @@ def is_hr_admin(*, user: User) -> bool:
     return user.is_active and user.groups.filter(name=HR_ADMINS).exists()
 
 
-def programs_for_reports(*, user: User) -> QuerySet[Program]:
-    """HR admins see every program's figures; coordinators their own programs'."""
+def program_get_for_reports(*, user: User, slug: str) -> tuple[Program, bool]:
+    """The program whose figures the user may see, and whether they coordinate it.
+    Coordinators see their own programs'; HR admins every program's figures."""
+    program = coordinated_programs(user=user).filter(slug=slug).first()
+    if program is not None:
+        return program, True
     if is_hr_admin(user=user):
-        return Program.objects.all()
-    return coordinated_programs(user=user)
+        program = Program.objects.filter(slug=slug).first()
+        if program is not None:
+            return program, False
+    raise Http404("No such program")
 
 
-def program_get_for_reports(*, user: User, slug: str) -> Program:
+def program_get_for_people_exports(*, user: User, slug: str) -> Program:
+    """The exports that name people (who takes part, who is paired with whom, how often they
+    meet) go to the program's own coordinators only: the sharing rules name the coordinator
+    as an audience, not HR. HR admins keep the figures, which name no one."""
     try:
-        return programs_for_reports(user=user).get(slug=slug)
+        return coordinated_programs(user=user).get(slug=slug)
     except Program.DoesNotExist:
         raise Http404("No such program") from None
 

@@ -12,7 +12,7 @@ from reports.charts import bar_chart, line_chart
 
 @require_safe
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    program, coordinates = selectors.program_get_for_reports(user=request.user, slug=slug)
     figures = selectors.program_dashboard_cached(program=program)
     charts = {
         "funnel": bar_chart("Applications", figures.funnel),
@@ -31,7 +31,12 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "reports/dashboard.html",
-        {"program": program, "d": figures, "charts": charts},
+        {
+            "program": program,
+            "d": figures,
+            "charts": charts,
+            "exports_people": coordinates,
+        },
     )
 
 
@@ -56,18 +61,18 @@ def _name(slug: str, what: str) -> str:
 
 @require_safe
 def export_participants(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    program = selectors.program_get_for_people_exports(user=request.user, slug=slug)
     return _csv(exports.participants_rows(program=program), _name(slug, "participants"))
 
 
 @require_safe
 def export_meetings(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    program = selectors.program_get_for_people_exports(user=request.user, slug=slug)
     return _csv(exports.meetings_rows(program=program, now=timezone.now()), _name(slug, "meetings"))
 
 
 @require_safe
 def export_figures(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    program = selectors.program_get_for_reports(user=request.user, slug=slug)
+    program, _ = selectors.program_get_for_reports(user=request.user, slug=slug)
     figures = selectors.program_dashboard(program=program)
     return _csv(exports.figures_rows(dashboard=figures), _name(slug, "figures"))

@@ -273,8 +273,9 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     # --- Reports: figures for the program's coordinator and HR admins, nobody else -----------
     "reports:overview": {"GET": only(200, "hr_admin")},
     "reports:dashboard": {"GET": only(200, "coordinator", "hr_admin")},
-    "reports:export_participants": {"GET": only(200, "coordinator", "hr_admin")},
-    "reports:export_meetings": {"GET": only(200, "coordinator", "hr_admin")},
+    # Exports that name people: the program's coordinators only (HR is no audience, F6).
+    "reports:export_participants": {"GET": only(200, "coordinator")},
+    "reports:export_meetings": {"GET": only(200, "coordinator")},
     "reports:export_figures": {"GET": only(200, "coordinator", "hr_admin")},
 }
 

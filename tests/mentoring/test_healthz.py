@@ -56,7 +56,7 @@ def test_healthz_reports_redis_ok_with_the_real_broker(db):
 
 
 @pytest.fixture
-def celery_worker():
+def celery_worker(db):
     from celery.contrib.testing.worker import start_worker
 
     was_eager = celery_app.conf.task_always_eager
