@@ -7,18 +7,19 @@ from django.contrib import admin
 
 from confidentiality.models import AccessEvent, AgreementTemplate, ConflictEntry
 from confidentiality.register import conflict_declare
+from people.admin_base import MetadataOnlyAdmin
 from people.models import Employee
 
 
 @admin.register(AgreementTemplate)
-class AgreementTemplateAdmin(admin.ModelAdmin):
+class AgreementTemplateAdmin(MetadataOnlyAdmin):
     list_display = ("name", "version", "is_default", "created_at")
     list_filter = ("is_default",)
     search_fields = ("name",)
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(MetadataOnlyAdmin):
     """The access log (F8): who did what to which confidential object, when, with what
     outcome. Append-only: nobody adds, changes or deletes an event here."""
 
@@ -63,7 +64,7 @@ class ConflictDeclarationForm(forms.ModelForm):
 
 
 @admin.register(ConflictEntry)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
+class ConflictDeclarationAdmin(MetadataOnlyAdmin):
     """Conflicts HR declares by hand (e.g. a former mentor from outside the app). Only
     declarations are listed here: the register's mentoring entries are not the admin's."""
 

@@ -214,6 +214,9 @@ class AccessEvent(models.Model):
         SIGN = "sign", "Signed"
         REFUSED = "refused", "Refused"
         RECUSAL = "recusal", "Recusal"
+        GRANT = "grant", "Granted a role"
+        REVOKE = "revoke", "Removed a role"
+        IDENTITY = "identity", "Changed an identity"
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", "Allowed"
@@ -228,6 +231,19 @@ class AccessEvent(models.Model):
     object_id = models.PositiveBigIntegerField(null=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     request_id = models.CharField(max_length=64, blank=True)
+    concerns = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The person a grant or an identity change concerns (F12, F13).",
+    )
+    detail = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Which role or which part of the identity: a fixed label, never content.",
+    )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = _AppendOnlyQuerySet.as_manager()
@@ -269,18 +285,27 @@ class ConflictKey(models.Model):
 
 
 class ConflictEntry(models.Model):
-    """One reason the key exists. Mentoring and declarations are conflicts; an open
-    assessment blocks a new pairing. Entries outlive the pairing (no link to it)."""
+    """One reason the key exists (F11). The mentoring-side kinds (mentoring, coordinating,
+    committee, leading, declared) keep the person off every review of the subject; the
+    assessment kinds (assessing, running), while open, keep the person from taking any
+    mentoring-side role towards the subject. Entries outlive what made them: ending one
+    sets `ended_at`, and the look-back counts from there."""
 
     class Kind(models.TextChoices):
         MENTORING = "mentoring", "Mentors the subject"
+        COORDINATING = "coordinating", "Coordinates a program the subject applied to"
+        COMMITTEE = "committee", "Sits on the committee of a program the subject applied to"
+        LEADING = "leading", "Leads a group session the subject registered for"
         DECLARED = "declared", "Declared by HR"
         ASSESSING = "assessing", "Sits on an open review of the subject"
+        RUNNING = "running", "Runs an open review of the subject"
 
     key = models.ForeignKey(ConflictKey, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     reference = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="For an assessment: the panel seat it holds."
+        null=True,
+        blank=True,
+        help_text="What it stems from: the panel seat, review, program or group session.",
     )
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)

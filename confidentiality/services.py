@@ -67,10 +67,16 @@ def access_event_record(
     object_id: int | None,
     outcome: str,
     request_id: str = "",
-) -> None:
-    """Append one event. Who, what, when, outcome: never content (F8)."""
-    AccessEvent.objects.create(
-        **_event_fields(actor, action, object_type, object_id, outcome, request_id)
+    concerns: User | None = None,
+    detail: str = "",
+) -> AccessEvent:
+    """Append one event. Who, what, when, outcome: never content (F8). `concerns` names the
+    person a role grant or an identity change is about, `detail` which role or which part of
+    the identity (a fixed label, F12, F13)."""
+    return AccessEvent.objects.create(
+        **_event_fields(actor, action, object_type, object_id, outcome, request_id),
+        concerns=concerns,
+        detail=detail[:200],
     )
 
 

@@ -27,7 +27,6 @@ def _pairing(request: HttpRequest, pk: int) -> Pairing:
     return get_or_404_logged(
         request,
         getter=lambda: pairing_get_for(user=request.user, pk=pk),
-        model=Pairing,
         pk=pk,
         object_type="pairing",
     )
@@ -37,7 +36,6 @@ def _note(request: HttpRequest, pk: int) -> Note:
     return get_or_404_logged(
         request,
         getter=lambda: selectors.note_get_for(user=request.user, pk=pk),
-        model=Note,
         pk=pk,
         object_type="note",
     )

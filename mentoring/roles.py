@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from people.models import Employee, User
-from people.roles import HR_ADMINS, TALENT_TEAM
+from people.roles import HR_ADMINS, PROGRAM_COORDINATORS, TALENT_TEAM
 from people.selectors import employee_for_user
 from programs import selectors as program_selectors
 from programs.models import GroupSession
@@ -64,7 +64,9 @@ def roles_for(user: User) -> Roles:
         is_superuser=user.is_superuser,
         is_coordinator=program_selectors.is_any_coordinator(user=user),
         is_committee_member=program_selectors.committee_programs(user=user).exists(),
-        can_create_programs=user.has_perm("programs.add_program"),
+        can_create_programs=(
+            PROGRAM_COORDINATORS in groups and user.has_perm("programs.add_program")
+        ),
         leads_sessions=bool(employee and GroupSession.objects.filter(leader=employee).exists()),
         sits_on_panels=bool(employee and PanelSeat.objects.filter(member=employee).exists()),
         unread_count=user.notifications.filter(read_at__isnull=True).count(),

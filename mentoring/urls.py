@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from mentoring import views
-from people.forms import PasswordResetForm
+from mentoring import account, views
 
 admin.site.site_header = "Mentoring programs: administration"
 admin.site.site_title = "Mentoring administration"
 admin.site.index_title = "Directory, programs and the access log"
+# The admin's own "change password" is the site's page, which logs the change (F12).
+admin.site.password_change = account.admin_password_change
 
 account_patterns = [
     path("notifications/", views.notification_settings, name="notification_settings"),
@@ -16,7 +17,7 @@ account_patterns = [
     path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", account.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -24,11 +25,7 @@ account_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm,
-            email_template_name="registration/password_reset_email.txt",
-            html_email_template_name="registration/password_reset_email.html",
-        ),
+        account.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -38,7 +35,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -46,6 +43,8 @@ account_patterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("address/", account.address, name="account_address"),
+    path("address/confirm/<str:token>/", account.address_confirm, name="account_address_confirm"),
 ]
 
 urlpatterns = [

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -15,9 +17,15 @@ from guardian.shortcuts import get_objects_for_user
 from pairings.models import Goal, Meeting, Pairing
 from pairings.scoring import Participant, score_pair
 from people.models import Employee, User
+from people.roles import HR_ADMINS
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
 from programs.models import Application, CommitmentAcceptance, Program
-from programs.selectors import commitment_current, commitment_is_accepted, coordinated_programs
+from programs.selectors import (
+    commitment_current,
+    commitment_is_accepted,
+    coordinated_programs,
+    is_coordinator,
+)
 
 ACCESS = "pairings.access_pairing"
 
@@ -127,12 +135,76 @@ def pairing_status_counts(*, program: Program) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in Pairing.Status.values}
 
 
-def ending_category_counts(*, program: Program) -> dict[str, int]:
-    """How pairings ended, in aggregate only: never who ended which pairing, or why."""
-    counts = Counter(
-        program.pairings.filter(status=Pairing.Status.ENDED).values_list("end_category", flat=True)
+# --- How pairings ended (F7) ------------------------------------------------------------------
+
+ENDINGS_SMALL_GROUP = 5
+
+
+@dataclass(frozen=True)
+class EndingMonth:
+    """The endings of one calendar month that is over, in the site's time zone."""
+
+    month: date  # its first day
+    categories: list[tuple[str, int]] | None  # (label, count) in category order; None: fewer
+    # than ENDINGS_SMALL_GROUP endings, not broken down (and not counted either)
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%B %Y")
+
+    @property
+    def total(self) -> int | None:
+        return sum(n for _, n in self.categories) if self.categories is not None else None
+
+
+def ending_categories_by_month(
+    *, program: Program, user: User, now: datetime | None = None
+) -> list[EndingMonth]:
+    """How pairings ended, the only way anyone sees it (F7): per calendar month that is over,
+    latest first, broken down by category only where at least five pairings ended in it.
+
+    Why months, and only closed ones: a coordinator sees each named pair's status. Any count
+    that moves when one pair ends (a live count per category, even from five endings on)
+    tells them why that pair ended, by comparing the page before and after. A closed month's
+    figures never move again, and the pairs that ended in it are at least five; the current
+    month is never broken down, anywhere. Every page, export and e-mail that shows ending
+    categories reads them here. For the program's coordinators and HR admins; anyone else
+    gets a 404. Three queries at most (who may read, then one aggregate), however many
+    pairings.
+    """
+    if not _reads_program_figures(user=user, program=program):
+        raise Http404("No such program")
+    zone = timezone.get_default_timezone()
+    local_now = timezone.localtime(now or timezone.now(), zone)
+    month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        program.pairings.filter(status=Pairing.Status.ENDED, ended_at__lt=month_start)
+        .annotate(month=TruncMonth("ended_at", tzinfo=zone))
+        .values_list("month", "end_category")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {label: counts.get(value, 0) for value, label in Pairing.EndCategory.choices}
+    by_month: dict[date, Counter[str]] = {}
+    for month, category, n in rows:
+        by_month.setdefault(timezone.localtime(month, zone).date(), Counter())[category] += n
+    return [
+        EndingMonth(
+            month=month,
+            categories=[
+                (label, counts.get(value, 0)) for value, label in Pairing.EndCategory.choices
+            ]
+            if counts.total() >= ENDINGS_SMALL_GROUP
+            else None,
+        )
+        for month, counts in sorted(by_month.items(), reverse=True)
+    ]
+
+
+def _reads_program_figures(*, user: User, program: Program) -> bool:
+    """The program's own coordinators and HR admins read its figures."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_coordinator(user=user, program=program) or user.groups.filter(name=HR_ADMINS).exists()
 
 
 def unmatched_mentorees(*, program: Program) -> QuerySet[Application]:

@@ -33,7 +33,6 @@ def _pairing(request: HttpRequest, pk: int) -> Pairing:
     return get_or_404_logged(
         request,
         getter=lambda: selectors.pairing_get_for(user=request.user, pk=pk),
-        model=Pairing,
         pk=pk,
         object_type="pairing",
     )
@@ -43,7 +42,6 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return get_or_404_logged(
         request,
         getter=lambda: selectors.meeting_get_for(user=request.user, pk=pk),
-        model=Meeting,
         pk=pk,
         object_type="meeting",
     )
@@ -53,7 +51,6 @@ def _goal(request: HttpRequest, pk: int) -> Goal:
     return get_or_404_logged(
         request,
         getter=lambda: selectors.goal_get_for(user=request.user, pk=pk),
-        model=Goal,
         pk=pk,
         object_type="goal",
     )
@@ -248,7 +245,9 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
             "status_filter": status,
             "statuses": Pairing.Status.choices,
             "status_counts": selectors.pairing_status_counts(program=program),
-            "ending_counts": selectors.ending_category_counts(program=program),
+            "ending_months": selectors.ending_categories_by_month(
+                program=program, user=request.user
+            ),
             "page": page,
             "unmatched": paginate(request, selectors.unmatched_mentorees(program=program), "upage"),
         },

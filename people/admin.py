@@ -1,14 +1,35 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from people.forms import EmployeeImportForm, add_service_errors
-from people.models import Employee, EmployeeImport, User
-from people.services import employee_import_start
+from people.admin_base import MetadataOnlyAdmin, RolesReadOnlyUserAdmin
+from people.forms import (
+    AccountChangeForm,
+    AccountCreationForm,
+    EmployeeAdminForm,
+    EmployeeImportForm,
+    add_service_errors,
+)
+from people.models import AddressChange, Employee, EmployeeImport, ReactivationRequest, User
+from people.services import (
+    APPROVE_REACTIVATION,
+    ASK_REACTIVATION,
+    account_access_set,
+    account_address_change_request,
+    account_create,
+    account_deactivate,
+    account_password_link_send,
+    account_reactivation_approve,
+    account_reactivation_ask,
+    account_update,
+    address_change_pending,
+    employee_import_start,
+)
 
 
 def _may_import(request) -> bool:
@@ -17,13 +38,133 @@ def _may_import(request) -> bool:
 
 
 @admin.register(User)
-class PeopleUserAdmin(UserAdmin):
+class PeopleUserAdmin(RolesReadOnlyUserAdmin, MetadataOnlyAdmin, UserAdmin):
+    """Accounts (F12: nobody becomes somebody else). No password is set here for anyone,
+    superusers included: the "set password" page is a 404, the forms have no password field,
+    and a new account gets no usable password but a link to its own address. A new address
+    is only asked for (people.services.account_address_change_request), turning an account
+    on takes two HR admins, and every change goes through a service that logs it."""
+
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
     search_fields = ("username", "email", "first_name", "last_name")
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    fieldsets = (
+        (None, {"fields": ("username", "email", "address_pending")}),
+        ("Personal info", {"fields": ("first_name", "last_name")}),
+        (
+            "Permissions",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name")}),
+    )
+    readonly_fields = ("username", "address_pending", "last_login", "date_joined")
+    actions = ("send_password_link", "ask_reactivation")
+
+    @admin.display(description="new address waiting for confirmation")
+    def address_pending(self, obj: User) -> str:
+        change = address_change_pending(user=obj) if obj.pk else None
+        if change is None:
+            return "none"
+        return f"{change.new_email} (asked on {change.created_at:%Y-%m-%d})"
+
+    def user_change_password(self, request, id, form_url=""):
+        """Nobody sets another person's password (F12): not HR, not a superuser."""
+        raise Http404("There is no such page.")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            account_create(user=obj, by=request.user)
+            return
+        data, current = form.cleaned_data, User.objects.get(pk=obj.pk)
+        done = account_update(
+            user=current,
+            by=request.user,
+            **{
+                name: data.get(name, getattr(current, name))
+                for name in (
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                )
+            },
+        )
+        obj.refresh_from_db()
+        if done.address_change is not None:
+            messages.warning(
+                request,
+                f"The new address {done.address_change.new_email} waits for the person's "
+                f"confirmation: they keep signing in with {obj.email} until they confirm it "
+                "from the link sent to the new address. Their current address was told.",
+            )
+        if done.reactivation is not None:
+            messages.warning(
+                request,
+                "Turning the account on again waits for a second HR admin's approval "
+                "(People > Re-enable requests).",
+            )
+
+    def save_related(self, request, form, formsets, change):
+        """Groups and permissions through the service that logs them, never form.save_m2m."""
+        data = form.cleaned_data
+        if change and ("groups" in data or "user_permissions" in data):
+            user = form.instance
+            account_access_set(
+                user=user,
+                by=request.user,
+                groups=data.get("groups", user.groups.all()),
+                permissions=data.get("user_permissions", user.user_permissions.all()),
+            )
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_ask_reactivation_permission(self, request) -> bool:
+        return request.user.has_perm(ASK_REACTIVATION)
+
+    @admin.action(
+        description="Send a password reset link to the person's own address",
+        permissions=["view"],
+    )
+    def send_password_link(self, request, queryset):
+        sent = sum(account_password_link_send(user=user, by=request.user) for user in queryset)
+        self.message_user(
+            request,
+            f"{sent} link(s) sent, each to the person's own confirmed address; "
+            "inactive accounts get none.",
+        )
+
+    @admin.action(
+        description="Ask to re-enable (a second HR admin approves)",
+        permissions=["ask_reactivation"],
+    )
+    def ask_reactivation(self, request, queryset):
+        asked = [
+            account_reactivation_ask(user=user, by=request.user)
+            for user in queryset.filter(is_active=False)
+        ]
+        self.message_user(
+            request,
+            f"{len(asked)} account(s) wait for a second HR admin's approval "
+            "(People > Re-enable requests).",
+        )
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(MetadataOnlyAdmin):
     list_display = ("number", "full_name", "title", "department", "level", "manager", "is_active")
     list_filter = ("department", "level", "is_active")
     search_fields = ("number", "first_name", "last_name", "email", "title")
@@ -31,6 +172,46 @@ class EmployeeAdmin(admin.ModelAdmin):
     raw_id_fields = ("manager", "user")
     list_per_page = 50
     change_list_template = "admin/people/employee/change_list.html"
+    form = EmployeeAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        """An entry stays with its account (F12: pointing it at another account would make
+        that account the person in every pairing)."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "user") if obj is not None and "user" not in fields else fields
+
+    def save_model(self, request, obj, form, change):
+        """The directory takes a new address at once; the account only asks for it, and
+        turning the person on again waits for a second HR admin (F12)."""
+        if not change:
+            return super().save_model(request, obj, form, change)
+        was_active = Employee.objects.filter(pk=obj.pk).values_list("is_active", flat=True)[0]
+        wanted_active, obj.is_active = obj.is_active, was_active
+        super().save_model(request, obj, form, change)
+        if "email" in form.changed_data:
+            pending = account_address_change_request(
+                user=obj.user,
+                by=request.user,
+                new_email=obj.email,
+                source=AddressChange.Source.ADMIN,
+            )
+            if pending is not None:
+                messages.warning(
+                    request,
+                    f"The person keeps signing in with {obj.user.email} until they confirm "
+                    f"{pending.new_email} from the link sent to it; their current address "
+                    "was told.",
+                )
+        if was_active and not wanted_active:
+            account_deactivate(user=obj.user, by=request.user)
+            obj.is_active = False
+        elif wanted_active and not was_active:
+            account_reactivation_ask(user=obj.user, by=request.user)
+            messages.warning(
+                request,
+                "Turning the person on again waits for a second HR admin's approval "
+                "(People > Re-enable requests).",
+            )
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, obj: Employee) -> str:
@@ -44,7 +225,7 @@ class EmployeeAdmin(admin.ModelAdmin):
                 name="people_employee_import",
             ),
             path(
-                "import/<int:import_id>/",
+                "import/<id:import_id>/",
                 self.admin_site.admin_view(self.import_status_view),
                 name="people_employee_import_status",
             ),
@@ -88,7 +269,7 @@ class EmployeeAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmployeeImport)
-class EmployeeImportAdmin(admin.ModelAdmin):
+class EmployeeImportAdmin(MetadataOnlyAdmin):
     """Past imports, read only. The file's text is never shown: the employees are."""
 
     list_display = (
@@ -146,3 +327,58 @@ class EmployeeImportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ReactivationRequest)
+class ReactivationRequestAdmin(MetadataOnlyAdmin):
+    """Requests to turn an account on again (F12): one HR admin asks (on the accounts' list,
+    or the HRIS import in the uploader's name), a different one approves here."""
+
+    list_display = (
+        "id",
+        "user",
+        "status",
+        "requested_by",
+        "from_import",
+        "approved_by",
+        "created_at",
+    )
+    list_display_links = None
+    list_filter = ("status",)
+    list_select_related = ("user", "requested_by", "approved_by")
+    fields = (
+        "user",
+        "status",
+        "requested_by",
+        "from_import",
+        "approved_by",
+        "created_at",
+        "decided_at",
+    )
+    readonly_fields = fields
+    actions = ("approve",)
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm(APPROVE_REACTIVATION)
+
+    @admin.action(description="Approve: turn the account on again", permissions=["approve"])
+    def approve(self, request, queryset):
+        for asked in queryset.select_related("user"):
+            try:
+                account_reactivation_approve(request_id=asked.pk, by=request.user)
+            except ValidationError as refusal:
+                self.message_user(
+                    request, f"{asked.user}: {' '.join(refusal.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(request, f"{asked.user} is active again and was told.")

@@ -4,7 +4,11 @@ from django.http import HttpRequest
 
 
 class EmailBackend(ModelBackend):
-    """Sign in with an e-mail address (any letter case) or a username."""
+    """Sign in with an e-mail address (any letter case) or a username.
+
+    Only the confirmed address (`User.email`) and the username ever match: a new address
+    waiting in `AddressChange` signs nobody in until its owner confirms it (F12).
+    """
 
     def authenticate(
         self,

@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+
+from people.services import address_taken
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -34,24 +35,77 @@ def add_service_errors(form: forms.Form, exc) -> None:
         form.add_error(None, exc)
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Also reaches accounts that have no password yet.
+class PasswordResetForm(forms.Form):
+    """The "Forgot your password?" form: only an address; what happens to it is
+    `people.services.account_password_reset_ask` (the same work whether or not an account
+    has it). Accounts without a usable password are reached too: the HRIS import creates
+    them, and this is how an employee chooses a first password."""
 
-    The HRIS import creates accounts without a usable password; "Forgot your password?" is
-    how an employee chooses their first one. Inactive accounts are still never reached, and
-    the page answers the same whether or not the address exists.
-    """
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
-    def get_users(self, email):
-        model = get_user_model()
-        return (
-            user
-            for user in model._default_manager.filter(email__iexact=email, is_active=True)
-            if _email_matches(email, user.email)
+
+def _address_free(email: str, user) -> str:
+    email = email.strip()
+    if address_taken(email=email, user=user):
+        raise forms.ValidationError(
+            "This e-mail address is already used by another account.", code="address_taken"
         )
+    return email
 
 
-def _email_matches(given: str, stored: str) -> bool:
-    from django.utils.crypto import constant_time_compare
+class AccountCreationForm(forms.ModelForm):
+    """The admin's "add user": an address and a name, never a password. The account gets no
+    usable password; its owner chooses one through the link sent to the address (F12)."""
 
-    return constant_time_compare(given.casefold(), (stored or "").casefold())
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "first_name", "last_name"]
+
+    def clean_email(self):
+        return _address_free(self.cleaned_data["email"], None)
+
+
+class AccountChangeForm(forms.ModelForm):
+    """The admin's account form: no password, no username. A new address is only asked for,
+    turning an account on needs a second HR admin (`people.services.account_update`)."""
+
+    class Meta:
+        model = get_user_model()
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "groups",
+            "user_permissions",
+        ]
+        help_texts = {
+            "email": "A new address is only asked for: the person keeps signing in with the "
+            "current one until they confirm the new one from a link sent to it.",
+            "is_active": "Turning an account off is immediate. Turning it on again is asked for "
+            "here and approved by a second HR admin.",
+        }
+
+    def clean_email(self):
+        return _address_free(self.cleaned_data["email"], self.instance)
+
+
+class EmployeeAdminForm(forms.ModelForm):
+    """The admin's employee form: a new address goes to the directory at once and is only
+    asked for on the person's account (as the HRIS import does)."""
+
+    def clean(self):
+        data = super().clean()
+        user = self.instance.user if self.instance.pk else data.get("user")
+        if data.get("email"):
+            try:
+                data["email"] = _address_free(data["email"], user)
+            except forms.ValidationError as exc:
+                self.add_error("email", exc)
+        return data

@@ -61,6 +61,12 @@ class Rendered:
     url: str  # a path on this site; made absolute for e-mail
     context: dict[str, object] = field(default_factory=dict)
     action: str = "Open"
+    # The address to write to instead of the account's confirmed one: only a new sign-in
+    # address being confirmed, or the previous address told of a change (people.identity).
+    to: str = ""
+    # False for a message whose link is a credential (a password reset, an address to
+    # confirm): it must live only in the mailbox, never in a row of the in-app inbox.
+    in_app: bool = True
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def email_for(message: Message, rendered: Rendered) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=rendered.subject,
         body=text,
-        to=[recipient.email],
+        to=[rendered.to or recipient.email],
         headers={"Message-ID": _message_id(message), "Auto-Submitted": "auto-generated"},
     )
     email.attach_alternative(html, "text/html")
@@ -168,9 +174,10 @@ def _send(message: Message, now: datetime) -> str:
     rendered = registered.render(message)
     if rendered is None:
         return _skip(message, "no longer applies")
-    Notification.objects.create(
-        recipient=recipient, title=rendered.subject[:200], url=rendered.url[:300]
-    )
+    if rendered.in_app:
+        Notification.objects.create(
+            recipient=recipient, title=rendered.subject[:200], url=rendered.url[:300]
+        )
     message.status = Message.Status.SENT
     message.sent_at = now
     message.save(update_fields=["status", "sent_at"])

@@ -6,8 +6,10 @@ from django.db import models
 class User(AbstractUser):
     """A person who can sign in. Employees sign in with their e-mail address.
 
-    The username of an employee's account is their e-mail address in lower case; it is kept
-    in step with the directory by the HRIS import.
+    The username of an employee's account is their e-mail address in lower case. `email` is
+    the confirmed sign-in address, the only one sign-in and password reset ever use: a new
+    address asked for by the HRIS import or the admin waits in `AddressChange` until the
+    person confirms it, and the username follows it then (F12).
     """
 
     email = models.EmailField("e-mail address", unique=True)
@@ -209,6 +211,10 @@ class EmployeeImport(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    # Changes the import asked for but may not make alone (F12): a new sign-in address waits
+    # for its owner's confirmation, a re-enabled account for a second HR admin's approval.
+    addresses_pending = models.PositiveIntegerField(default=0)
+    reactivations_pending = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -222,3 +228,122 @@ class EmployeeImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+
+class AddressChange(models.Model):
+    """A new sign-in address asked for by someone other than its owner (F12), or by the owner
+    through the admin: the HRIS import, the admin's user or employee form.
+
+    The account keeps signing in, and receiving password resets, at its confirmed address
+    (`User.email`) until the person opens the link sent to the new address while signed in
+    with the old one: only then does `User.email` change. The old address is told at once.
+    At most one change per account is pending; a newer request supersedes it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the person's confirmation"
+        CONFIRMED = "confirmed", "Confirmed by the person"
+        CANCELLED = "cancelled", "Cancelled by the person"
+        SUPERSEDED = "superseded", "Replaced by a newer request"
+
+    class Source(models.TextChoices):
+        IMPORT = "import", "HRIS import"
+        ADMIN = "admin", "Administration"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="address_changes"
+    )
+    old_email = models.EmailField("confirmed address when asked")
+    new_email = models.EmailField("new address")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the import run from the command line.",
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_address_change_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"address change #{self.pk}"
+
+
+class ReactivationRequest(models.Model):
+    """Re-enabling a deactivated account (F12): one HR admin (or the HRIS import run by one)
+    asks, a different one approves; only the approval sets `is_active` again.
+
+    A request from the import run on the command line has no requester: an HR admin must ask
+    first, and a second one approve. At most one request per account is pending.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a second HR admin"
+        APPROVED = "approved", "Approved: the account is active"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reactivation_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_import = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "re-enable request"
+        permissions = [("approve_reactivationrequest", "Can approve re-enabling an account")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_reactivation_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"re-enable request #{self.pk}"
+
+
+class PasswordResetRequest(models.Model):
+    """One "Forgot your password?" form sent, waiting for a worker.
+
+    The page writes this row, and only this row, whatever address was typed: whether an
+    account has that address is looked up by the worker (`people.identity`), so the answer
+    takes the same work for an address that exists and one that does not. The row is deleted
+    once looked up; the e-mail, if any, goes through the due-message table.
+    """
+
+    email = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"password reset request #{self.pk}"

@@ -19,6 +19,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.add_employee",
         "people.change_employee",
         "people.view_user",
+        # Re-enabling an account takes two HR admins: one asks, another approves (F12).
+        "people.view_reactivationrequest",
+        "people.add_reactivationrequest",
+        "people.approve_reactivationrequest",
         "axes.view_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",

@@ -32,8 +32,21 @@ def message_deliver(message_id: int) -> str | None:
 
 @shared_task(name="people.messages_sweep", **RETRY)
 def messages_sweep() -> dict[str, int]:
-    """Beat's every-minute sweep: deliver whatever is due, however it got there."""
+    """Beat's every-minute sweep: deliver whatever is due, however it got there (first
+    looking up password-reset requests whose own task was lost)."""
+    from people.services import password_resets_lookup_overdue
+
+    password_resets_lookup_overdue()
     return messaging.messages_sweep(budget_seconds=settings.MESSAGES_SWEEP_BUDGET_SECONDS)
+
+
+@shared_task(name="people.password_reset_lookup", **RETRY)
+def password_reset_lookup(request_id: int) -> int:
+    """Look up the account of one "Forgot your password?" request, off the web request, so
+    the page's answer takes the same work whether or not the account exists."""
+    from people.services import password_reset_lookup as lookup
+
+    return lookup(request_id=request_id)
 
 
 @shared_task(name="people.employee_import_run", acks_late=True, ignore_result=True)

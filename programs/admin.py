@@ -4,7 +4,9 @@ here: the admin is for running programs, not for reading what people wrote."""
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from people.admin_base import MetadataOnlyAdmin, RefusalsOnTheForm
 from people.models import User
 from programs import selectors, services
 from programs.models import Application, Commitment, GroupSession, Program, Resource, Tag
@@ -37,14 +39,31 @@ class ProgramAdminForm(forms.ModelForm):
             "agreement_template",
         ]
 
+    # Who fills the form in (ProgramAdmin.get_form sets it): nobody names themselves.
+    named_by: User | None = None
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["coordinators"].initial = selectors.coordinators_of(program=self.instance)
+        self.current_coordinators = (
+            set(selectors.coordinators_of(program=self.instance)) if self.instance.pk else set()
+        )
+        self.fields["coordinators"].initial = list(self.current_coordinators)
+
+    def clean_coordinators(self):
+        """A coordinator reads what applicants write: nobody grants that to themselves (F13),
+        superusers included. Whoever is already one stays one when the form is saved again."""
+        wanted = self.cleaned_data["coordinators"]
+        if self.named_by is not None and self.named_by in set(wanted) - self.current_coordinators:
+            raise ValidationError(
+                "You cannot name yourself a coordinator: coordinators read what applicants "
+                "write. Another HR admin names the coordinators of a program.",
+                code="self_grant",
+            )
+        return wanted
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(RefusalsOnTheForm, MetadataOnlyAdmin):
     form = ProgramAdminForm
     list_display = ("name", "kind", "status", "applications_open_on", "starts_on", "ends_on")
     list_filter = ("kind", "status")
@@ -53,9 +72,20 @@ class ProgramAdmin(admin.ModelAdmin):
     # Status moves only one step at a time, by a coordinator in the browser.
     readonly_fields = ("status",)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"named_by": request.user})
+
     def save_model(self, request, obj, form, change):
-        services.program_save_from_admin(
-            program=obj, by=request.user, coordinators=form.cleaned_data["coordinators"]
+        # A refusal of the service (naming oneself, a conflict of interest: F11, F13) is shown
+        # on the form and changes nothing.
+        self.service_call(
+            request,
+            services.program_save_from_admin,
+            program=obj,
+            by=request.user,
+            coordinators=form.cleaned_data["coordinators"],
+            request_id=getattr(request, "request_id", ""),
         )
 
     def save_related(self, request, form, formsets, change):
@@ -64,13 +94,13 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(MetadataOnlyAdmin):
     list_display = ("name", "created_at")
     search_fields = ("name",)
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(MetadataOnlyAdmin):
     """Metadata only: who applied to what, and where it stands."""
 
     list_display = ("pk", "program", "applicant", "role", "status", "submitted_at", "decided_at")
@@ -90,7 +120,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
+class CommitmentAdmin(MetadataOnlyAdmin):
     list_display = ("program", "version", "published_at")
     list_filter = ("program",)
     readonly_fields = ("program", "version", "text", "published_at", "published_by")
@@ -103,7 +133,7 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupSession)
-class GroupSessionAdmin(admin.ModelAdmin):
+class GroupSessionAdmin(MetadataOnlyAdmin):
     list_display = ("title", "program", "leader", "starts_at", "capacity")
     list_filter = ("program",)
     list_select_related = ("program", "leader")
@@ -122,7 +152,7 @@ class ResourceAdminForm(forms.ModelForm):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(MetadataOnlyAdmin):
     form = ResourceAdminForm
     list_display = ("title", "program", "original_name", "size", "download_count", "created_at")
     list_filter = ("program",)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
 from people.models import Employee, User
+from people.roles import PROGRAM_COORDINATORS
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
 from programs.models import (
     Application,
@@ -69,6 +71,21 @@ def _users_with(program: Program, codename: str) -> QuerySet[User]:
     )
     # Without attach_perms guardian returns a queryset; the cast is for the type checker.
     return cast(QuerySet[User], users)
+
+
+def creates_programs(*, user: User) -> bool:
+    """Who may create a program in the browser and coordinate it: a coordinator (a member of
+    "Program coordinators", which only a grant by someone else makes) with the permission."""
+    return (
+        user.is_authenticated
+        and user.has_perm("programs.add_program")
+        and user.groups.filter(name=PROGRAM_COORDINATORS).exists()
+    )
+
+
+def role_holders(*, program: Program, codename: str) -> QuerySet[User]:
+    """Everyone holding a program role, active or not, with their directory entry."""
+    return _users_with(program, codename).select_related("employee")
 
 
 def coordinators_of(*, program: Program) -> list[User]:
@@ -454,3 +471,61 @@ def resource_get_for(*, user: User, pk: int) -> Resource:
         return resource_list_for(user=user).get(pk=pk)
     except Resource.DoesNotExist:
         raise Http404("No such resource") from None
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    role: str
+    name: str
+    title: str
+    since: datetime | None  # None: granted before grants were recorded
+    what: str = ""  # for a session leader: the session
+
+
+def role_holders_for(*, program: Program) -> list[RoleHolder]:
+    """Who currently holds a role that reads mentoring content in this program (coordinator,
+    committee member, leader of one of its sessions) and since when, for every participant to
+    see (F13). "Since" is the latest recorded grant. Four queries."""
+    from confidentiality.models import AccessEvent
+
+    coordinators = list(_users_with(program, "coordinate_program").filter(is_active=True))
+    committee = committee_of(program=program)
+    sessions = list(
+        GroupSession.objects.filter(program=program, starts_at__gte=timezone.now())
+        .select_related("leader")
+        .order_by("starts_at", "pk")
+    )
+    grants = (
+        AccessEvent.objects.filter(action=AccessEvent.Action.GRANT)
+        .filter(
+            Q(object_type="program", object_id=program.pk)
+            | Q(object_type="group session", object_id__in=[s.pk for s in sessions])
+        )
+        .values_list("object_type", "object_id", "concerns_id", "detail")
+        .annotate(since=Max("at"))
+    )
+    since = {(t, o, c, d): at for t, o, c, d, at in grants}
+
+    def _holder(role, user, detail, obj_type="program", obj_id=program.pk, what=""):
+        return RoleHolder(
+            role=role,
+            name=user.get_full_name() or user.get_username(),
+            title=getattr(getattr(user, "employee", None), "title", ""),
+            since=since.get((obj_type, obj_id, user.pk, detail)),
+            what=what,
+        )
+
+    holders = [_holder("Coordinator", u, "coordinator") for u in coordinators]
+    holders += [_holder("Committee member", u, "committee member") for u in committee]
+    for session in sessions:
+        leader = session.leader
+        holders.append(
+            RoleHolder(
+                role="Session leader",
+                name=leader.full_name,
+                title=leader.title,
+                since=since.get(("group session", session.pk, leader.user_id, "session leader")),
+                what=session.title,
+            )
+        )
+    return holders

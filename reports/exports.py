@@ -1,7 +1,8 @@
 """CSV exports of a program: participants and their pairing status, meetings per pair as
 counts (where the pair's agreement lets the coordinator see attendance), the dashboard's
 figures. No content column, ever (F9): no motivation, goal, note, agreement text, vote
-comment, decision reason or end reason, and no ending category against a pair (F7)."""
+comment, decision reason or end reason, and no ending category against a pair (F7): endings
+by category only per closed month of five or more, from the one selector that reads them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from pairings.models import Pairing
+from pairings.selectors import ENDINGS_SMALL_GROUP, EndingMonth
 from programs.models import Application, CommitmentAcceptance, Program
 from programs.selectors import commitment_current
 from reports.selectors import SHARES_ATTENDANCE, Dashboard
@@ -125,7 +127,9 @@ def meetings_rows(*, program: Program, now) -> Iterator[list[object]]:
         ]
 
 
-def figures_rows(*, dashboard: Dashboard) -> Iterator[list[object]]:
+def figures_rows(
+    *, dashboard: Dashboard, ending_months: list[EndingMonth]
+) -> Iterator[list[object]]:
     withheld = f"withheld (fewer than {dashboard.small_group})"
     yield ["section", "figure", "value"]
     for label, n in dashboard.funnel:
@@ -163,8 +167,14 @@ def figures_rows(*, dashboard: Dashboard) -> Iterator[list[object]]:
     yield ["agreements", "signed by both members", dashboard.agreements.part]
     yield ["group sessions", "registered (past sessions)", dashboard.session_totals.whole]
     yield ["group sessions", "attended", dashboard.session_totals.part]
-    if dashboard.endings is None:
-        yield ["endings", "by category", withheld if dashboard.endings_total else 0]
-    else:
-        for label, n in dashboard.endings:
-            yield ["endings", label, n]
+    yield ["endings", "the current month", "never broken down"]
+    for month in ending_months:
+        if month.categories is None:
+            yield [
+                "endings",
+                month.label,
+                f"not broken down (fewer than {ENDINGS_SMALL_GROUP} endings)",
+            ]
+            continue
+        for label, n in month.categories:
+            yield ["endings", f"{month.label}: {label}", n]

@@ -5,7 +5,8 @@ Only what the sharing rules allow (F6): attendance (meeting counts and dates) is
 among pairs whose agreement, as in force, lets the coordinator see attendance; small groups
 are not broken down (fewer than five people or pairs behind a figure: it is withheld, so no
 individual can be singled out). Never a note, a goal, an agreement's text or why a pairing
-ended; ending categories only as counts, from five endings on.
+ended. How pairings ended is not a figure of the dashboard: it is read, per closed month, from
+pairings.selectors.ending_categories_by_month alone (F7).
 
 Every figure is one aggregate query, so the dashboard's query count does not grow with the
 program (pinned in tests/reports).
@@ -118,8 +119,6 @@ class Dashboard:
     agreements: Count2
     sessions: list[SessionFigures]
     session_totals: Count2
-    endings: list[tuple[str, int]] | None  # None: withheld (fewer than five endings)
-    endings_total: int
     small_group: int = SMALL_GROUP
     notes: list[str] = field(default_factory=list)
 
@@ -275,19 +274,6 @@ def _sessions(program: Program, now: datetime) -> tuple[list[SessionFigures], Co
     return list(reversed(recent)), Count2(part=totals["part"] or 0, whole=totals["whole"] or 0)
 
 
-def _endings(program: Program) -> tuple[list[tuple[str, int]] | None, int]:
-    counts = dict(
-        program.pairings.filter(status=Pairing.Status.ENDED)
-        .values_list("end_category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    total = sum(counts.values())
-    if total < SMALL_GROUP:
-        return None, total
-    return [(label, counts.get(value, 0)) for value, label in Pairing.EndCategory.choices], total
-
-
 def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     funnel, by_role = _funnel(program)
@@ -298,7 +284,6 @@ def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashb
         pairing=OuterRef("pk"), starts_at__gte=now - timedelta(days=30), starts_at__lte=now
     )
     sessions, session_totals = _sessions(program, now)
-    endings, endings_total = _endings(program)
     return Dashboard(
         program=program,
         now=now,
@@ -317,8 +302,6 @@ def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashb
         agreements=_agreements(program),
         sessions=sessions,
         session_totals=session_totals,
-        endings=endings,
-        endings_total=endings_total,
     )
 
 

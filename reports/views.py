@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from pairings.selectors import ending_categories_by_month
 from reports import exports, selectors
 from reports.charts import bar_chart, line_chart
 
@@ -26,7 +27,6 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "Attendance at past group sessions",
             [(f"{s.title} ({s.starts_at:%d %b})", s.attended) for s in figures.sessions],
         ),
-        "endings": bar_chart("How pairings ended", figures.endings) if figures.endings else None,
     }
     return render(
         request,
@@ -35,6 +35,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "program": program,
             "d": figures,
             "charts": charts,
+            "ending_months": ending_categories_by_month(program=program, user=request.user),
             "exports_people": coordinates,
         },
     )
@@ -75,4 +76,7 @@ def export_meetings(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 def export_figures(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     program, _ = selectors.program_get_for_reports(user=request.user, slug=slug)
     figures = selectors.program_dashboard(program=program)
-    return _csv(exports.figures_rows(dashboard=figures), _name(slug, "figures"))
+    months = ending_categories_by_month(program=program, user=request.user)
+    return _csv(
+        exports.figures_rows(dashboard=figures, ending_months=months), _name(slug, "figures")
+    )

@@ -3,11 +3,12 @@ The panel's rating and summary stay with the panel and the Talent team."""
 
 from django.contrib import admin
 
+from people.admin_base import MetadataOnlyAdmin
 from reviews.models import TalentReview
 
 
 @admin.register(TalentReview)
-class TalentReviewAdmin(admin.ModelAdmin):
+class TalentReviewAdmin(MetadataOnlyAdmin):
     list_display = ("pk", "subject", "cycle", "scheduled_on", "status")
     list_filter = ("status", "cycle")
     search_fields = ("subject__last_name", "subject__first_name", "cycle")

@@ -1,5 +1,6 @@
 """Demo talent reviews for North Bank: a "2027 mid-year" cycle with panels, including one
-where the subject's mentor was kept off the panel and is on its recusal list."""
+where the subject's mentor and a committee member who read his application were kept off the
+panel and are on its recusal list. No panel holds a mentoring-side relation of its subject."""
 
 from __future__ import annotations
 
@@ -10,10 +11,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from confidentiality.register import conflicted_people
 from people.demo import demo_employee
 from people.models import Employee
+from people.roles import HR_ADMINS, TALENT_TEAM
 from reviews import services
 from reviews.models import TalentReview
+
+
+def _neutral_members(subject: Employee, wanted: int, exclude: set[int]) -> list[Employee]:
+    """Senior people with no mentoring-side relation to the subject (F11): the register is
+    asked, so the demo never seats a mentor, coordinator, committee member or session leader
+    of the subject."""
+    candidates = list(
+        Employee.objects.filter(level__in=(7, 8), is_active=True, user__isnull=False)
+        .exclude(pk__in=exclude | {subject.pk})
+        .exclude(user__groups__name__in=[TALENT_TEAM, HR_ADMINS])
+        .order_by("number")[:40]
+    )
+    blocked = conflicted_people(subject_id=subject.pk, person_ids=[c.pk for c in candidates])
+    return [c for c in candidates if c.pk not in blocked][:wanted]
 
 
 @transaction.atomic
@@ -26,17 +43,23 @@ def load_demo_reviews() -> bool:
     executive = demo_employee("executive")
     today = timezone.localdate()
     cycle = "2027 mid-year"
+    named = {committee.pk, mentor.pk, mentoree.pk, executive.pk}
 
-    # Samuel (the demo mentoree) is reviewed; his mentor Helena is kept off the panel.
+    # Samuel (the demo mentoree) is reviewed by his manager and two directors with no
+    # mentoring-side relation to him. His mentor Helena and Arjun, who sat on the committee
+    # that read his application, are kept off the panel (F3, F11): the point of the demo.
     review = services.review_create(
         by=reviewer, subject=mentoree, cycle=cycle, scheduled_on=today + timedelta(days=21)
     )
     manager = mentoree.manager
-    for member in [m for m in (manager, committee, executive) if m is not None]:
+    panel = [manager] if manager is not None and manager.pk not in named else []
+    panel += _neutral_members(mentoree, 3 - len(panel), named | {p.pk for p in panel})
+    for member in panel:
         services.seat_add(review=review, member=member, by=reviewer)
-    # Refused in neutral words and listed as recused: the point of the demo.
-    with contextlib.suppress(ValidationError):
-        services.seat_add(review=review, member=mentor, by=reviewer)
+    for kept_off in (mentor, committee):
+        # Refused in neutral words and listed as recused.
+        with contextlib.suppress(ValidationError):
+            services.seat_add(review=review, member=kept_off, by=reviewer)
 
     # Two more reviews of the cycle with their panels.
     others = (
@@ -48,6 +71,10 @@ def load_demo_reviews() -> bool:
         other = services.review_create(
             by=reviewer, subject=subject, cycle=cycle, scheduled_on=today + timedelta(days=28)
         )
-        for member in [m for m in (subject.manager, committee) if m is not None]:
+        panel = [subject.manager] if subject.manager is not None else []
+        blocked = conflicted_people(subject_id=subject.pk, person_ids=[p.pk for p in panel])
+        panel = [p for p in panel if p.pk not in blocked and p.pk not in named]
+        panel += _neutral_members(subject, 2 - len(panel), named | {p.pk for p in panel})
+        for member in panel:
             services.seat_add(review=other, member=member, by=reviewer)
     return True

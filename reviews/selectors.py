@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from confidentiality.register import conflict_exists, conflicted_people
 from people.models import Employee, User
 from people.roles import TALENT_TEAM
 from people.selectors import reporting_chain_up
-from reviews.models import PanelSeat, Recusal, TalentReview
+from reviews.models import PanelSeat, TalentReview
 
 SIT = "reviews.sit_on_panel"
 
@@ -24,17 +25,32 @@ def is_talent_team(*, user: User) -> bool:
     )
 
 
+def employee_id_of(user: User) -> int | None:
+    """The directory entry of an account, as an id (None for accounts outside the directory)."""
+    return Employee.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+
+
 def review_list_for(*, user: User) -> QuerySet[TalentReview]:
-    """The Talent team sees every review; a panel member the reviews they sit on."""
+    """The Talent team sees every review; a panel member the reviews they sit on. Nobody
+    sees a review of a subject they hold a mentoring-side relation with (F11): a mentor,
+    a coordinator or committee member of a program the subject applied to, the leader of a
+    session the subject registered for, a declared conflict. Accounts outside the directory
+    (an administration account) run no reviews."""
     if not user.is_authenticated or not user.is_active:
         return TalentReview.objects.none()
+    person = Employee.objects.filter(user_id=user.pk).values("pk")[:1]
     if is_talent_team(user=user):
         qs = TalentReview.objects.all()
     else:
         qs = get_objects_for_user(
             user, SIT, klass=TalentReview, with_superuser=False, accept_global_perms=False
         )
-    return qs.select_related("subject").order_by("-scheduled_on", "-pk")
+    return (
+        qs.filter(Exists(person))
+        .filter(~conflict_exists(person=Subquery(person), subject=OuterRef("subject_id")))
+        .select_related("subject")
+        .order_by("-scheduled_on", "-pk")
+    )
 
 
 def review_get_for(*, user: User, pk: int) -> TalentReview:
@@ -49,13 +65,28 @@ def can_see_review(*, user: User, review: TalentReview) -> bool:
 
 
 def panel_of(*, review: TalentReview) -> QuerySet[PanelSeat]:
-    return review.seats.select_related("member").order_by("created_at", "pk")
-
-
-def recusals_of(*, review: TalentReview) -> QuerySet[Recusal]:
-    return review.recusals.select_related("person").order_by(
-        "person__last_name", "person__first_name"
+    """The seats whose holders may still assess the subject: a member who has since become
+    a mentoring-side relation of the subject (F11) is out of the review entirely."""
+    return (
+        review.seats.filter(
+            ~conflict_exists(person=OuterRef("member_id"), subject=review.subject_id)
+        )
+        .select_related("member")
+        .order_by("created_at", "pk")
     )
+
+
+def recusals_of(*, review: TalentReview) -> list[Employee]:
+    """Who is kept off this review: people refused a seat, and seated members who have
+    since become a mentoring-side relation of the subject. Names only, never why."""
+    refused = [r.person for r in review.recusals.select_related("person")]
+    seated = list(review.seats.select_related("member"))
+    displaced = conflicted_people(
+        subject_id=review.subject_id, person_ids=[s.member_id for s in seated]
+    )
+    people = {p.pk: p for p in refused}
+    people.update({s.member_id: s.member for s in seated if s.member_id in displaced})
+    return sorted(people.values(), key=lambda p: (p.last_name, p.first_name, p.pk))
 
 
 # --- The dossier: an allow-list ---------------------------------------------------------------

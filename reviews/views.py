@@ -36,6 +36,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 cycle=form.cleaned_data["cycle"],
                 scheduled_on=form.cleaned_data["scheduled_on"],
+                request_id=getattr(request, "request_id", ""),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -126,7 +127,9 @@ def seat_remove(request: HttpRequest, pk: int, seat_id: int) -> HttpResponse:
     review = selectors.review_get_for(user=request.user, pk=pk)
     seat = get_object_or_404(PanelSeat, pk=seat_id, review=review)
     try:
-        services.seat_remove(seat=seat, by=request.user)
+        services.seat_remove(
+            seat=seat, by=request.user, request_id=getattr(request, "request_id", "")
+        )
     except ValidationError as exc:
         show_refusal(request, exc)
     else:
@@ -139,7 +142,10 @@ def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for(user=request.user, pk=pk)
     try:
         review = services.review_transition(
-            review=review, by=request.user, to_status=request.POST.get("to", "")
+            review=review,
+            by=request.user,
+            to_status=request.POST.get("to", ""),
+            request_id=getattr(request, "request_id", ""),
         )
     except ValidationError as exc:
         show_refusal(request, exc)
@@ -160,6 +166,7 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 rating=form.cleaned_data["rating"],
                 summary=form.cleaned_data["summary"],
+                request_id=getattr(request, "request_id", ""),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -10,12 +10,16 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from confidentiality.models import AccessEvent
+from confidentiality.models import AccessEvent, Note
 from confidentiality.services import access_event_record
+from pairings.models import Goal, Meeting, Pairing
 from tests.confidentiality.fixtures import refused_events, write_note
 from tests.factories import EmployeeFactory
+from tests.pairings.pair_fixtures import add_goal, log_meeting
 
 
 @pytest.fixture
@@ -28,7 +32,7 @@ def event(outsider) -> AccessEvent:
         outcome=AccessEvent.Outcome.REFUSED,
         request_id="req-0000001",
     )
-    return AccessEvent.objects.get()
+    return AccessEvent.objects.get(request_id="req-0000001")
 
 
 @pytest.fixture
@@ -137,7 +141,8 @@ def test_f8_the_admin_offers_no_add_change_or_delete(who, request, event, client
         "refused",
         "refused",
     )
-    assert AccessEvent.objects.count() == 1
+    # Nothing was added but the identity changes that made the fixture's HR admin (F12).
+    assert AccessEvent.objects.exclude(action=AccessEvent.Action.IDENTITY).count() == 1
 
 
 def test_f8_hr_admins_browse_and_filter_the_log(
@@ -298,3 +303,86 @@ def test_f8_the_log_refuses_bulk_updates_and_deletes(event):
     with pytest.raises(PermissionError):
         AccessEvent.objects.filter(pk=event.pk).delete()
     assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- A hidden object and a missing one cost the same ---------------------------------------------
+
+_VOLATILE_SQL = [
+    (re.compile(r"'[0-9a-f]{32}'"), "'REQUEST-ID'"),  # the request id in the event
+    (re.compile(r"\d+"), "N"),  # ids, timestamps
+]
+_VOLATILE_HTML = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
+
+
+def _shape(queries) -> list[str]:
+    shapes = []
+    for query in queries:
+        sql = query["sql"]
+        for pattern, replacement in _VOLATILE_SQL:
+            sql = pattern.sub(replacement, sql)
+        shapes.append(sql)
+    return shapes
+
+
+def _missing_id(model) -> int:
+    return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+
+
+@pytest.mark.parametrize("who", ["outsider", "superuser", "coordinator"])
+@pytest.mark.parametrize(
+    ("name", "method", "object_type"),
+    [
+        ("pairings:space", "get", "pairing"),
+        ("pairings:end", "get", "pairing"),
+        ("pairings:meeting_ics", "get", "meeting"),
+        ("pairings:goal_status", "post", "goal"),
+        ("confidentiality:notes", "get", "pairing"),
+        ("confidentiality:note", "get", "note"),
+        ("confidentiality:note_delete", "post", "note"),
+    ],
+)
+def test_f8_a_hidden_object_and_a_missing_one_cost_the_same_work_and_answer_the_same(
+    name,
+    method,
+    object_type,
+    who,
+    request,
+    active_pairing,
+    mentor,
+    client_for,
+    django_assert_num_queries,
+):
+    """F8, and no oracle: asking for an object one may not see and for one that does not
+    exist run the same queries (the selector's, then one INSERT of a refused event naming the
+    id asked for; no existence check), answer the same 404 page, and log the same event."""
+    hidden = {
+        "pairing": active_pairing.pk,
+        "meeting": log_meeting(active_pairing, days=2).pk,
+        "goal": add_goal(active_pairing, "A goal nobody else reads").pk,
+        "note": write_note(active_pairing, mentor, "Private.").pk,
+    }[object_type]
+    model = {"pairing": Pairing, "meeting": Meeting, "goal": Goal, "note": Note}[object_type]
+    missing = _missing_id(model)
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+
+    def ask(pk):
+        return getattr(client, method)(reverse(name, args=[pk]))
+
+    ask(_missing_id(model) + 1)  # warm up: the session, the user, the content types
+    with CaptureQueriesContext(connection) as hidden_queries:
+        hidden_response = ask(hidden)
+    with django_assert_num_queries(len(hidden_queries)) as missing_queries:
+        missing_response = ask(missing)
+
+    assert _shape(hidden_queries.captured_queries) == _shape(missing_queries.captured_queries)
+    inserts = [q for q in _shape(hidden_queries.captured_queries) if q.startswith("INSERT")]
+    assert len(inserts) == 1 and AccessEvent._meta.db_table in inserts[0]
+    assert hidden_response.status_code == missing_response.status_code == 404
+    assert _VOLATILE_HTML.sub("", hidden_response.content.decode()) == _VOLATILE_HTML.sub(
+        "", missing_response.content.decode()
+    )
+    [seen] = refused_events(actor=user, object_type=object_type, object_id=hidden)
+    [unseen] = refused_events(actor=user, object_type=object_type, object_id=missing)
+    fields = ("actor_id", "actor_label", "action", "object_type", "outcome")
+    assert [getattr(seen, f) for f in fields] == [getattr(unseen, f) for f in fields]

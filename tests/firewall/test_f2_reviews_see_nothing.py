@@ -181,18 +181,21 @@ def company(program, committee, committee_member, coordinator, talent_reviewer):
         "mentor_2": plan_review(mentor_2, by=by, days=28),
     }
     panels = {
-        "mentoree_1": [manager_1, committee_member, mentor_2, coordinator],
-        "mentoree_2": [manager_2, mentor_1, committee_member],
+        "mentoree_1": [manager_1, mentor_2],
+        "mentoree_2": [manager_2, mentor_1],
         "mentor_1": [mentoree_2, boss],
-        "mentor_2": [mentor_1, committee_member],
+        "mentor_2": [mentor_1],
     }
     for key, members in panels.items():
         for member in members:
             seat(reviews[key], member, by=by)
-    # Each mentoree's own mentor is kept off their panel (and listed as recused).
+    # Each mentoree's own mentor is kept off their panel (and listed as recused), and so are
+    # the committee member who voted on every application and the coordinator (F3, F11):
+    # they stay in the crawl below as people who know the subjects from mentoring.
     for key, mentor in (("mentoree_1", mentor_1), ("mentoree_2", mentor_2)):
-        with pytest.raises(ValidationError):
-            seat(reviews[key], mentor, by=by)
+        for kept_off in (mentor, committee_member, coordinator):
+            with pytest.raises(ValidationError):
+                seat(reviews[key], kept_off, by=by)
     reviews["mentoree_2"] = move(reviews["mentoree_2"], by=by, to=TalentReview.Status.IN_SESSION)
     review_services.outcome_record(
         review=reviews["mentoree_2"],
@@ -201,7 +204,9 @@ def company(program, committee, committee_member, coordinator, talent_reviewer):
         summary="Delivered the migration.",
     )
     panel_members = {as_user(member) for members in panels.values() for member in members} | {
-        manager_1.user
+        manager_1.user,
+        as_user(committee_member),
+        as_user(coordinator),
     }
     return {
         "reviews": [earlier, *reviews.values()],
@@ -327,7 +332,7 @@ def test_f2_canary_crawl_of_every_reviews_page_finds_no_mentoring_text(
                     review.pk,
                 )
     assert statuses["talent_team", "create", None] == 200
-    assert Counter(statuses.values())[200] >= 60
+    assert Counter(statuses.values())[200] >= 50
 
 
 def test_f2_canary_crawl_of_the_reviews_admin_finds_no_mentoring_text(
@@ -374,7 +379,7 @@ def test_f2_reviews_side_notifications_hold_no_mentoring_text(company, deliver):
     deliver()
     sent = Notification.objects.filter(url__startswith="/reviews/")
 
-    assert sent.count() >= 10
+    assert sent.count() >= 8  # one invitation per seat (panels above)
     for notification in sent:
         assert not canaries_in(f"{notification.title} {notification.url}"), notification.title
         assert not MENTORING_WORDS.search(notification.title), notification.title

@@ -21,6 +21,7 @@ from confidentiality import services as conf_services
 from mentoring.digest import digests_plan
 from pairings import services as pairing_services
 from pairings.models import Pairing
+from people import services as people_services
 from people.messaging import absolute, kinds, optional_kinds
 from people.models import Message, MessageOptOut, Notification, User
 from people.services import message_opt_outs_set
@@ -50,6 +51,11 @@ ALL_KINDS = {
     "agreement_reminder",
     "panel_invitation",
     "weekly_digest",
+    # Who an account is (F12): tests/people/test_identity.py.
+    "password_reset",
+    "address_change_notice",
+    "address_change_confirm",
+    "account_changed",
 }
 OPTIONAL_KINDS = {
     "application_new",
@@ -195,7 +201,7 @@ def test_application_new_goes_to_every_coordinator_of_the_program_only(
     program, coordinator, other_program, committee, mentoree, deliver
 ):
     second = EmployeeFactory(first_name="Noor", level=6).user
-    program_services.coordinator_add(program=program, user=second)
+    program_services.coordinator_add(program=program, user=second, by=None)
 
     apply(mentoree.employee, program)
     deliver()
@@ -706,6 +712,14 @@ def test_f9_no_e_mail_notification_or_message_row_carries_confidential_text(
     seat(plan_review(mentoree_a, by=talent_reviewer), staff_member(), by=talent_reviewer)
     digests_plan()
     assert pairing_services.nudges_plan(now=timezone.now() + timedelta(days=31)) == 2
+    # Who an account is (F12): a reset link, a new address asked for, a password changed.
+    people_services.account_password_link_send(user=mentoree_a.user, by=coordinator)
+    people_services.account_address_change_request(
+        user=mentor_a.user, by=None, new_email="edda.new@example.test", source="admin"
+    )
+    people_services.account_password_set(
+        user=mentor_a.user, by=mentor_a.user, password="a-new-and-longer-passphrase"
+    )
     deliver()
     deliver(now=timezone.now() + timedelta(days=60))
 

@@ -205,6 +205,7 @@ MATRIX = {
     "password_reset": {"anonymous": 200, "default": 200},
     "password_reset_done": {"anonymous": 200, "default": 200},
     "password_reset_complete": {"anonymous": 200, "default": 200},
+    "account_address": {"anonymous": 302, "default": 200},
     "healthz": {"anonymous": 200, "default": 200},
     "inbox": {"anonymous": 302, "default": 200},
     # Everyone signed in has messages to tune and a calendar address to make.

@@ -14,8 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
-from people.models import Employee, EmployeeImport
-from people.services import employee_import_csv
+from people.models import AddressChange, Employee, EmployeeImport
+from people.services import (
+    account_address_change_confirm,
+    address_change_token,
+    employee_import_csv,
+)
 from tests.factories import UserFactory
 
 User = get_user_model()
@@ -153,13 +157,29 @@ def test_reimporting_the_same_file_changes_nothing(company):
     assert counts() == (3, 3)
 
 
-def test_changed_email_renames_the_account(company):
+def test_changed_email_renames_the_account_only_once_its_owner_confirms(company):
+    """F12: the directory takes the new address at once; the account keeps signing in with
+    the old one until the person confirms the new one (tests/firewall/test_insiders_identity.py
+    replays the whole path through the browser)."""
     changed = COMPANY.replace("lina.petrova@example.com", "Lina.Smith@Example.com")
 
     result = employee_import_csv(file=changed)
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+    assert result.addresses_pending == 1
+    assert "1 new sign-in address(es) wait for their owner's confirmation" in result.summary()
+    assert Employee.objects.get(number="E3").email == "lina.smith@example.com"
     account = Employee.objects.get(number="E3").user
+    assert (account.username, account.email) == (
+        "lina.petrova@example.com",
+        "lina.petrova@example.com",
+    )
+    change = AddressChange.objects.get(user=account, status=AddressChange.Status.PENDING)
+    assert change.new_email == "lina.smith@example.com"
+
+    account_address_change_confirm(user=account, token=address_change_token(change=change))
+
+    account.refresh_from_db()
     assert (account.username, account.email) == ("lina.smith@example.com", "lina.smith@example.com")
     assert account.pk == company["E3"].user.pk
 

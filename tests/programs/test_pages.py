@@ -146,9 +146,9 @@ SESSION_PEOPLE = only({"coordinator": 200, "participant": 200, "leader": 200}, 4
 # GET: url name -> role -> status.
 GET_MATRIX: dict[str, dict[str, int]] = {
     "list": ALL_200,
-    "create": only(
-        {"coordinator": 200, "other_coordinator": 200, "hr_admin": 200, "superuser": 200}, 403
-    ),
+    # The creator coordinates the program: only coordinators create here; HR admins and
+    # superusers create programs in the admin, where nobody names themselves (F13).
+    "create": only({"coordinator": 200, "other_coordinator": 200}, 403),
     "my_applications": ALL_200,
     "application_edit": only({"participant": 200}, 404),
     "application_withdraw": POST_ONLY,

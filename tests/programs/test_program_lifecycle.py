@@ -99,11 +99,11 @@ def test_only_a_coordinator_of_the_program_moves_its_status(request, program, co
 
 
 def test_coordinator_role_is_an_object_permission_granted_and_revoked_by_services(
-    program, other_program, mentor
+    program, other_program, mentor, hr_admin
 ):
     assert not selectors.is_coordinator(user=mentor, program=program)
 
-    services.coordinator_add(program=program, user=mentor)
+    services.coordinator_add(program=program, user=mentor, by=hr_admin)
 
     assert mentor.has_perm("programs.coordinate_program", program)
     assert selectors.is_coordinator(user=mentor, program=program)
@@ -111,7 +111,7 @@ def test_coordinator_role_is_an_object_permission_granted_and_revoked_by_service
     assert mentor in selectors.coordinators_of(program=program)
     assert mentor.groups.filter(name=PROGRAM_COORDINATORS).exists()
 
-    services.coordinator_remove(program=program, user=mentor)
+    services.coordinator_remove(program=program, user=mentor, by=hr_admin)
 
     mentor = type(mentor).objects.get(pk=mentor.pk)  # a fresh permission cache
     assert not mentor.has_perm("programs.coordinate_program", program)

@@ -2,7 +2,8 @@
 against numbers worked out by hand on a small company built through the services, the
 small-group rule (fewer than SMALL_GROUP people or pairs behind a figure: withheld), the
 sharing rules (F6: meetings count only where the agreement in force lets the coordinator see
-attendance), the no-fault endings seen only as category counts (F7), who may open the pages,
+attendance), the no-fault endings seen only as category counts per closed month of five
+endings or more (F7; tests/firewall/test_f7_differencing.py has the rest), who may open the pages,
 and the markup (SVG charts, each with a table; no inline style, no script).
 
 The company (`build_company`), with every number below derived from it:
@@ -42,6 +43,7 @@ from django.utils import timezone
 
 from pairings import services as pairing_services
 from pairings.models import Pairing
+from pairings.selectors import ending_categories_by_month
 from people.models import Employee
 from programs import services as program_services
 from programs.models import Application, GroupSession, Program, Registration
@@ -449,32 +451,45 @@ def test_session_attendance_leaves_out_cancelled_and_waiting_registrations(compa
     assert (d.sessions[0].registered, d.sessions[0].attended) == (3, 2)
 
 
-def test_ending_categories_are_withheld_under_five_endings(company):
-    d = program_dashboard(program=company.program)
+def test_this_months_endings_are_not_broken_down(company, coordinator, signed_in_client):
+    """F7: the company's two endings are this month's: no category is shown, however many."""
+    assert ending_categories_by_month(program=company.program, user=coordinator) == []
+    html = signed_in_client(coordinator).get(dashboard_url(company.program)).content.decode()
+    assert "No pairing ended in a month that is over." in html
+    for label in Pairing.EndCategory.labels:
+        assert label not in html
 
-    assert d.endings is None
-    assert d.endings_total == 2
 
-
-def end_pairings(program, coordinator, mentor, categories) -> None:
+def end_pairings(program, coordinator, mentor, categories, *, last_month=False) -> None:
+    """Pairings that ended, one per category; with `last_month`, on the 2nd of last month
+    (the service stamps the present: the history is moved back by hand)."""
+    ended = []
     for category in categories:
         pairing = propose(program, mentor, join_program(program, coordinator), by=coordinator)
         pairing_services.pairing_end(pairing=pairing, by=pairing.mentoree, category=category)
+        ended.append(pairing.pk)
+    if last_month:
+        start = timezone.localtime().replace(day=1, hour=12, minute=0, second=0, microsecond=0)
+        Pairing.objects.filter(pk__in=ended).update(
+            ended_at=(start - timedelta(days=1)).replace(day=2)
+        )
 
 
-def test_ending_categories_are_counted_from_five_endings_on(coordinator):
-    """F7: only counts per category, and only once five pairings have ended."""
+def test_ending_categories_are_counted_from_five_endings_in_a_closed_month(coordinator):
+    """F7: only counts per category, only for a month that is over, and only once five
+    pairings ended in it."""
     program = make_program(coordinator=coordinator)
     mentor = join_program(program, coordinator, "mentor", capacity=1)
-    end_pairings(program, coordinator, mentor, ["fit", "goals_met", "fit", "other"])
-    d = program_dashboard(program=program)
-    assert (d.endings, d.endings_total) == (None, 4)
+    four = ["fit", "goals_met", "fit", "other"]
+    end_pairings(program, coordinator, mentor, four, last_month=True)
+    [month] = ending_categories_by_month(program=program, user=coordinator)
+    assert (month.categories, month.total) == (None, None)
 
-    end_pairings(program, coordinator, mentor, ["goals_met"])
+    end_pairings(program, coordinator, mentor, ["goals_met"], last_month=True)
 
-    d = program_dashboard(program=program)
-    assert d.endings_total == 5
-    assert d.endings == [
+    [month] = ending_categories_by_month(program=program, user=coordinator)
+    assert month.total == 5
+    assert month.categories == [
         ("Schedules did not allow it", 0),
         ("Not the right fit", 2),
         ("Goals met", 2),
@@ -574,7 +589,7 @@ def test_dashboard_page_shows_the_figures_to_the_programs_coordinator(
     assert "50%" in html  # of sharing pairs met in the last 30 days
     assert "12 of 13" in html  # commitment
     assert "7 of 9" in html  # agreements
-    assert "Not shown: 2 pairings ended, fewer than 5." in html
+    assert "No pairing ended in a month that is over." in html
 
 
 def chart_ids(html: str) -> list[str]:
@@ -601,15 +616,19 @@ def test_every_chart_is_an_svg_with_a_table_of_its_figures_and_no_style_or_scrip
     assert "<script" not in html.lower()
 
 
-def test_the_endings_chart_appears_with_five_endings(coordinator, signed_in_client):
+def test_the_endings_table_appears_with_five_endings_in_a_closed_month(
+    coordinator, signed_in_client
+):
     program = make_program(coordinator=coordinator)
     mentor = join_program(program, coordinator, "mentor", capacity=1)
-    end_pairings(program, coordinator, mentor, ["fit", "fit", "schedule", "other", "role_change"])
+    categories = ["fit", "fit", "schedule", "other", "role_change"]
+    end_pairings(program, coordinator, mentor, categories, last_month=True)
 
     html = signed_in_client(coordinator).get(dashboard_url(program)).content.decode()
 
-    assert "endings" in chart_ids(html)
-    assert '<caption class="visually-hidden">How pairings ended</caption>' in html
+    assert chart_ids(html) == ["funnel", "pairings"]  # a table by month, not a chart
+    assert '<caption class="visually-hidden">How pairings ended, by month</caption>' in html
+    assert '<th scope="rowgroup" rowspan="5">' in html
     assert html.count("<svg") == html.count('<table class="chart-table">')
     assert "style=" not in html
     assert "<script" not in html.lower()
@@ -621,7 +640,7 @@ def test_withheld_figures_say_so_on_the_page(coordinator, signed_in_client):
     html = signed_in_client(coordinator).get(dashboard_url(program)).content.decode()
 
     assert "Meeting figures are not shown: fewer than 5 active pairs share attendance." in html
-    assert "No pairing has ended." in html
+    assert "No pairing ended in a month that is over." in html
     assert "No group session has taken place yet." in html
     assert chart_ids(html) == ["funnel", "pairings"]
 

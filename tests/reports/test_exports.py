@@ -274,7 +274,9 @@ def test_figures_export_carries_the_dashboards_figures(company, coordinator_clie
     assert figures[("agreements", "signed by both members")] == "7"
     assert figures[("group sessions", "registered (past sessions)")] == "5"
     assert figures[("group sessions", "attended")] == "3"
-    assert figures[("endings", "by category")] == "withheld (fewer than 5)"
+    # F7: both endings are this month's, never broken down; no closed month has any.
+    assert figures[("endings", "the current month")] == "never broken down"
+    assert [figure for section, figure in figures if section == "endings"] == ["the current month"]
 
 
 def test_figures_export_says_withheld_where_the_dashboard_does(coordinator, coordinator_client):
@@ -286,7 +288,7 @@ def test_figures_export_says_withheld_where_the_dashboard_does(coordinator, coor
     assert figures[("time to match", "median days")] == "withheld (fewer than 5)"
     assert figures[("attendance", "met in the last 30 days")] == "withheld (fewer than 5)"
     assert figures[("meetings per month", "all months")] == "withheld (fewer than 5)"
-    assert figures[("endings", "by category")] == "0"
+    assert figures[("endings", "the current month")] == "never broken down"
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_neutralised(
@@ -458,7 +460,8 @@ def test_the_programs_coordinator_downloads_every_export(what, coordinator, sign
     program = make_program(coordinator=coordinator)
     response = signed_in_client(coordinator).get(export_url(program, what))
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert directives == {"no-store", "private"}
 
 
 @pytest.mark.parametrize(

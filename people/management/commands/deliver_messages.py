@@ -9,12 +9,14 @@ fall due later), and for deployments that prefer cron to beat:
 from django.core.management.base import BaseCommand
 
 from people.messaging import messages_sweep
+from people.services import password_resets_lookup_overdue
 
 
 class Command(BaseCommand):
     help = "Deliver every due message now (e-mail and in-app), as beat's sweep does."
 
     def handle(self, *args, **options):
+        password_resets_lookup_overdue()  # requests whose lookup task never ran
         counts = messages_sweep()
         if not counts:
             self.stdout.write("Nothing was due.")
