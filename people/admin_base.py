@@ -18,6 +18,7 @@ Module of the lowest app so that every app's admin may build on it.
 """
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.filters import FieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import url_params_from_lookup_dict
@@ -27,6 +28,7 @@ from django.http import HttpRequest
 from people.forms import add_service_errors
 
 DATE_HIERARCHY_PARTS = ("year", "month", "day")
+MAX_ID = 2**63 - 1
 
 # What a delete page says instead of listing the rows that go with the object.
 NOT_LISTED = "The records that belong to it are deleted with it; they are not listed here."
@@ -56,6 +58,17 @@ class MetadataOnlyAdmin(admin.ModelAdmin):
         if self.date_hierarchy:
             names.update(f"{self.date_hierarchy}__{part}" for part in DATE_HIERARCHY_PARTS)
         return names
+
+    def changelist_view(self, request, extra_context=None):
+        """A number beyond 64 bits in a filter's value is no id of anything: refused (400), as
+        the id path converter makes it a 404 in a URL's path, never a database overflow."""
+        for key, values in request.GET.lists():
+            for value in values:
+                for part in value.split(","):
+                    digits = part.strip().removeprefix("-")
+                    if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
+                        raise DisallowedModelAdminLookup(f"{key}: not a number the admin uses")
+        return super().changelist_view(request, extra_context)
 
     def lookup_allowed(self, lookup, value, request) -> bool:
         if lookup in self.filter_parameters(request):
@@ -142,7 +155,7 @@ class RefusalsOnTheForm(admin.ModelAdmin):
 # --- Roles are not given in the admin --------------------------------------------------------
 
 # Company-wide roles are groups declared in people/roles.py and given by
-# people.services.user_add_to_role; per-program roles (coordinator, committee member, group
+# people.accounts.user_add_to_role; per-program roles (coordinator, committee member, group
 # session leader) by the services of programs, which refuse a grant to oneself and record every
 # grant. A user's superuser status, groups and permissions are therefore read only in the
 # admin: a re-posted value is ignored, for HR admins and superusers alike (F13).

@@ -2,8 +2,11 @@
 The panel's rating and summary stay with the panel and the Talent team."""
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
 
+from confidentiality.register import conflict_exists
 from people.admin_base import MetadataOnlyAdmin
+from people.models import Employee
 from reviews.models import TalentReview
 
 
@@ -15,6 +18,17 @@ class TalentReviewAdmin(MetadataOnlyAdmin):
     list_select_related = ("subject",)
     fields = ("subject", "cycle", "scheduled_on", "status", "created_at")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        """Not even that a review exists reaches someone who holds a mentoring-side relation
+        with its subject (F11): the list, the search, the filters' counts and the pages are
+        all built on this queryset."""
+        person = Employee.objects.filter(user_id=request.user.pk).values("pk")[:1]
+        return (
+            super()
+            .get_queryset(request)
+            .filter(~conflict_exists(person=Subquery(person), subject=OuterRef("subject_id")))
+        )
 
     def has_add_permission(self, request):
         return False

@@ -10,11 +10,11 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from confidentiality.register import conflict_exists, conflicted_people
+from confidentiality.register import conflict_exists
 from people.models import Employee, User
 from people.roles import TALENT_TEAM
 from people.selectors import reporting_chain_up
-from reviews.models import PanelSeat, TalentReview
+from reviews.models import PanelSeat, Recusal, TalentReview
 
 SIT = "reviews.sit_on_panel"
 
@@ -65,28 +65,19 @@ def can_see_review(*, user: User, review: TalentReview) -> bool:
 
 
 def panel_of(*, review: TalentReview) -> QuerySet[PanelSeat]:
-    """The seats whose holders may still assess the subject: a member who has since become
-    a mentoring-side relation of the subject (F11) is out of the review entirely."""
-    return (
-        review.seats.filter(
-            ~conflict_exists(person=OuterRef("member_id"), subject=review.subject_id)
-        )
-        .select_related("member")
-        .order_by("created_at", "pk")
-    )
+    """Every seat, as the Talent team made it. A member who has since become a mentoring-side
+    relation of the subject (the subject applied to a program they coordinate, say) keeps the
+    seat on this page but is out of the review entirely: `review_list_for` no longer gives
+    them the review, and every service asks the register again. The page does not change, so
+    it never tells the review side that the subject joined something (F2)."""
+    return review.seats.select_related("member").order_by("created_at", "pk")
 
 
-def recusals_of(*, review: TalentReview) -> list[Employee]:
-    """Who is kept off this review: people refused a seat, and seated members who have
-    since become a mentoring-side relation of the subject. Names only, never why."""
-    refused = [r.person for r in review.recusals.select_related("person")]
-    seated = list(review.seats.select_related("member"))
-    displaced = conflicted_people(
-        subject_id=review.subject_id, person_ids=[s.member_id for s in seated]
+def recusals_of(*, review: TalentReview) -> QuerySet[Recusal]:
+    """The people refused a seat on this review: names only, never why."""
+    return review.recusals.select_related("person").order_by(
+        "person__last_name", "person__first_name"
     )
-    people = {p.pk: p for p in refused}
-    people.update({s.member_id: s.member for s in seated if s.member_id in displaced})
-    return sorted(people.values(), key=lambda p: (p.last_name, p.first_name, p.pk))
 
 
 # --- The dossier: an allow-list ---------------------------------------------------------------

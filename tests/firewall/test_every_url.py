@@ -295,3 +295,31 @@ def test_no_urls_py_says_int():
     ]
     assert not found, f"use <id:...> for object ids: {found}"
     assert (base / "mentoring/urls.py").exists()
+
+
+BIG = str(10**20)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"programs/application/?program={BIG}",
+        f"programs/application/?program__exact={BIG}",
+        f"programs/application/?program__in=1,{BIG}",
+        f"programs/commitment/?program={BIG}",
+        f"programs/groupsession/?program__in={BIG}",
+        f"programs/resource/?program={BIG}",
+        f"people/employee/?level__in={BIG}",
+        f"confidentiality/accessevent/?at__year={BIG}",
+        f"confidentiality/accessevent/?at__year=2026&at__month={BIG}",
+        f"people/employee/?level={'9' * 5000}",
+    ],
+)
+def test_a_number_beyond_64_bits_in_an_admin_filter_is_refused_not_a_500(
+    query, superuser, hr_admin, signed_in_client
+):
+    """The admin's own filters, given a number no id can be: the admin's refusal (400),
+    never a database overflow (500), for a superuser and an HR admin alike."""
+    for who in (superuser, hr_admin):
+        response = signed_in_client(who).get(f"/admin/{query}")
+        assert response.status_code == 400, (who, query, response.status_code)

@@ -28,18 +28,17 @@ from confidentiality.models import AccessEvent, ConflictEntry
 from confidentiality.register import conflict_declare
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from people.roles import TALENT_TEAM
+from people.roles import HR_ADMINS, TALENT_TEAM
 from people.services import user_add_to_role
 from programs import selectors as program_selectors
 from programs import services as program_services
 from programs.models import Application, Program
 from reviews import services as review_services
 from reviews.models import PanelSeat, TalentReview
-from reviews.selectors import panel_of
 from tests.pairings.pair_fixtures import accept_both, enrol_in, person, propose
 from tests.programs.conftest import apply
 from tests.reviews.fixtures import *  # noqa: F403
-from tests.reviews.fixtures import move, plan_review, seat
+from tests.reviews.fixtures import main_content, move, plan_review, seat
 
 RELATIONS = ["mentor", "former_mentor", "coordinator", "committee", "session_leader", "declared"]
 NEUTRAL = "has a declared conflict of interest"
@@ -217,20 +216,66 @@ def test_f11_the_subjects_own_application_takes_a_seated_committee_member_out_of
     program, committee, committee_member, talent_reviewer, signed_in_client
 ):
     """Nobody's application waits on an assessor: the subject applies, and the committee
-    member already seated on the subject's review is from then on out of it entirely."""
+    member already seated on the subject's review is from then on out of it entirely. The
+    review side's pages do not change (F2): nobody there learns that the subject applied."""
     subject = person(level=4)
     review = plan_review(subject, by=talent_reviewer)
     seat(review, committee_member, by=talent_reviewer)
+    other = person(level=7)
+    seat(review, other, by=talent_reviewer)
     client = signed_in_client(committee_member)
     assert client.get(reverse("reviews:detail", args=[review.pk])).status_code == 200
+    pages = {
+        who: [
+            main_content(signed_in_client(who).get(reverse(f"reviews:{name}", args=[review.pk])))
+            for name in ("detail", "recusals", "dossier")
+        ]
+        for who in (talent_reviewer, other.user)
+    }
 
     apply(subject, program)
 
-    assert client.get(reverse("reviews:detail", args=[review.pk])).status_code == 404
-    page = signed_in_client(talent_reviewer).get(reverse("reviews:detail", args=[review.pk]))
-    assert committee_member.employee.full_name in page.text  # listed as recused
-    assert "recused: conflict of interest" in page.text
-    assert committee_member.employee not in [s.member for s in panel_of(review=review)]
+    for name in ("detail", "dossier", "recusals"):
+        assert client.get(reverse(f"reviews:{name}", args=[review.pk])).status_code == 404
+    for who, before in pages.items():
+        after = [
+            main_content(signed_in_client(who).get(reverse(f"reviews:{name}", args=[review.pk])))
+            for name in ("detail", "recusals", "dossier")
+        ]
+        assert after[1:] == before[1:], who
+        assert (committee_member.employee.full_name in after[0]) == (
+            committee_member.employee.full_name in before[0]
+        )
+    with pytest.raises(ValidationError):
+        review_services.outcome_record(
+            review=move(review, by=talent_reviewer, to=TalentReview.Status.IN_SESSION),
+            by=committee_member,
+            rating="strong",
+            summary="x",
+        )
+
+
+@pytest.mark.parametrize("kind", ["mentor", "coordinator", "declared"])
+def test_f11_a_relation_does_not_see_the_review_in_the_admin_either(
+    kind, relation, hr_admin, talent_reviewer, signed_in_client
+):
+    """The admin's review list, search and pages hide the reviews of a subject from whoever
+    holds a mentoring-side relation with them, an HR admin or a superuser included."""
+    who, subject = relation(kind)
+    user_add_to_role(user=who, role=HR_ADMINS)
+    review = plan_review(subject, by=talent_reviewer, cycle="Cycle-Hidden")
+    client = signed_in_client(who)
+    listing = client.get(reverse("admin:reviews_talentreview_changelist"))
+    assert listing.status_code == 200 and "Cycle-Hidden" not in listing.text
+    search = client.get(
+        reverse("admin:reviews_talentreview_changelist") + f"?q={subject.last_name}"
+    )
+    assert "Cycle-Hidden" not in search.text
+    page = client.get(reverse("admin:reviews_talentreview_change", args=[review.pk]))
+    assert page.status_code in (302, 404) and "Cycle-Hidden" not in page.text
+    # Someone without the relation still sees it.
+    other = signed_in_client(hr_admin).get(reverse("admin:reviews_talentreview_changelist"))
+    assert "Cycle-Hidden" in other.text
 
 
 def test_f11_the_demo_data_seats_no_mentoring_side_relation_on_any_panel(db):

@@ -213,8 +213,9 @@ MATRIX = {
     "calendar_settings": {"anonymous": 302, "default": 200},
     "calendar_reset": {"anonymous": 302, "default": 405},  # GET: making an address needs POST
     "programs:list": {"anonymous": 302, "default": 200},
-    # Creating programs: HR admins (model permission) and members of "Program coordinators".
-    "programs:create": {"anonymous": 302, "default": 403, "hr_admin": 200, "superuser": 200},
+    # Creating programs: coordinators (members of "Program coordinators") only, since the
+    # creator coordinates the program; HR admins create programs in the admin (F13).
+    "programs:create": {"anonymous": 302, "default": 403},
     "programs:my_applications": {"anonymous": 302, "default": 200},
     # Only people in the directory take part in programs.
     "programs:my_commitments": {"anonymous": 302, "default": 200, "superuser": 404},
