@@ -9,24 +9,38 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint serve
+.PHONY: run test lint serve lock
 
 $(PY):
 	@python="$$(bin/find-python)" || exit 1; \
 	echo "Creating $(VENV) with $$python"; \
 	"$$python" -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall only when pyproject.toml changes (or the venv was made by another Python).
-$(VENV)/.installed-run: pyproject.toml | $(PY)
+# Every dependency comes from a lock file with hashes (requirements/*.txt, made by `make lock`
+# from pyproject.toml); the project itself is then installed without resolving anything.
+# Reinstall only when a lock file changes (or the venv was made by another Python).
+$(VENV)/.installed-run: pyproject.toml requirements/base.txt | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
 	  { echo "$(VENV) was made with an older Python; remove it and run again." >&2; exit 1; }
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(PY)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || \
+	  { echo "$(VENV) was made with an older Python; remove it and run again." >&2; exit 1; }
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed-run
+
+# Pin again after changing a requirement in pyproject.toml (or to take updates on purpose):
+# the newest versions the ranges allow, with the hash of every file of each.
+LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: $(VENV)/.installed-dev
+	$(LOCK) --upgrade -o requirements/base.txt pyproject.toml requirements/build.in
+	$(LOCK) --upgrade --extra dev -c requirements/base.txt -o requirements/dev.txt \
+	  pyproject.toml requirements/build.in
 
 run: $(VENV)/.installed-run
 	DEBUG=1 $(PY) manage.py migrate --noinput

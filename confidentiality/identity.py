@@ -16,9 +16,8 @@ from django.utils.formats import date_format
 
 from confidentiality.models import AccessEvent
 from confidentiality.services import access_event_record
-from people.messaging import Rendered, register
+from people.messaging import Rendered, message_schedule, register
 from people.models import Message, User
-from people.services import message_schedule
 
 
 def identity_change_record(

@@ -1,7 +1,7 @@
 """The person's own account pages that change who they are (F12): password change and reset,
 and the sign-in address (a pending change to confirm or cancel).
 
-Thin views over `people.services`: every change is made and logged there.
+Thin views over `people.accounts`: every change is made and logged there.
 """
 
 from django.contrib import messages
@@ -14,9 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from people.forms import PasswordResetForm
-from people.models import AddressChange
-from people.services import (
+from people.accounts import (
     account_address_change_cancel,
     account_address_change_confirm,
     account_password_reset_ask,
@@ -24,6 +22,8 @@ from people.services import (
     address_change_for_token,
     address_change_pending,
 )
+from people.forms import PasswordResetForm
+from people.models import AddressChange
 from people.web import show_refusal
 
 
@@ -40,7 +40,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """The "Forgot your password?" page: the same answer after the same work, whether or
-    not the address is an account's; no e-mail is sent from here (people.services)."""
+    not the address is an account's; no e-mail is sent from here (people.accounts)."""
 
     form_class = PasswordResetForm
 

@@ -14,9 +14,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from people.messaging import absolute
+from people.messaging import absolute, message_schedule
 from people.models import User
-from people.services import message_schedule
 from programs.models import Application, Program
 from programs.selectors import PUBLIC_STATUSES, coordinators_of
 from reports.selectors import live_programs_coordinated_by, program_dashboard

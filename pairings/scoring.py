@@ -1,8 +1,8 @@
 """How well a mentor suits a mentoree: one score from 0 to 100 and the reasons in words.
 
 The same rules serve the suggestions for one mentoree (this module, row by row) and the
-whole-cohort matching (pairings/matching.py, vectorised over the cohort); a test holds the
-two equal.
+whole-cohort matching (pairings/matching/scores.py, vectorised over the cohort); a test holds
+the two equal.
 """
 
 from __future__ import annotations

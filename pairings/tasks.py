@@ -2,7 +2,6 @@
 
 from celery import shared_task
 
-from pairings.matching import matching_run_execute
 from pairings.services import nudges_plan as pairing_nudges_plan
 from people.tasks import RETRY
 
@@ -10,6 +9,9 @@ from people.tasks import RETRY
 @shared_task(bind=True, acks_late=True, name="pairings.run_matching")
 def run_matching(self, run_id: int) -> None:
     """Compute the proposal of one matching run; the run row carries progress and outcome."""
+    # Imported here: the matching services import this task at module level to enqueue it.
+    from pairings.matching.services import matching_run_execute
+
     matching_run_execute(run_id=run_id)
 
 

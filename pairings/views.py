@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from confidentiality.access import get_or_404_logged
-from pairings import matching, selectors, services
+from pairings import selectors, services
 from pairings.forms import (
     EndForm,
     GoalForm,
@@ -20,6 +20,7 @@ from pairings.forms import (
     ProposeForm,
     SwapForm,
 )
+from pairings.matching import services as matching
 from pairings.models import Goal, MatchingRun, Meeting, Pairing, Pin, ProposedPair
 from people.forms import add_service_errors
 from people.models import Employee

@@ -7,16 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from people.admin_base import MetadataOnlyAdmin, RolesReadOnlyUserAdmin
-from people.forms import (
-    AccountChangeForm,
-    AccountCreationForm,
-    EmployeeAdminForm,
-    EmployeeImportForm,
-    add_service_errors,
-)
-from people.models import AddressChange, Employee, EmployeeImport, ReactivationRequest, User
-from people.services import (
+from people.accounts import (
     APPROVE_REACTIVATION,
     ASK_REACTIVATION,
     account_access_set,
@@ -28,8 +19,17 @@ from people.services import (
     account_reactivation_ask,
     account_update,
     address_change_pending,
-    employee_import_start,
 )
+from people.admin_base import MetadataOnlyAdmin, RolesReadOnlyUserAdmin
+from people.forms import (
+    AccountChangeForm,
+    AccountCreationForm,
+    EmployeeAdminForm,
+    EmployeeImportForm,
+    add_service_errors,
+)
+from people.hris_jobs import employee_import_start
+from people.models import AddressChange, Employee, EmployeeImport, ReactivationRequest, User
 
 
 def _may_import(request) -> bool:
@@ -42,7 +42,7 @@ class PeopleUserAdmin(RolesReadOnlyUserAdmin, MetadataOnlyAdmin, UserAdmin):
     """Accounts (F12: nobody becomes somebody else). No password is set here for anyone,
     superusers included: the "set password" page is a 404, the forms have no password field,
     and a new account gets no usable password but a link to its own address. A new address
-    is only asked for (people.services.account_address_change_request), turning an account
+    is only asked for (people.accounts.account_address_change_request), turning an account
     on takes two HR admins, and every change goes through a service that logs it."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")

@@ -16,3 +16,6 @@ class PeopleConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("messages")
+        # Services hand tasks to workers by name (people.dispatch): the tasks are registered in
+        # every process, not only in the workers that discover them.
+        import people.tasks  # noqa: F401

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from people.services import address_taken
+from people.accounts import address_taken
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -37,7 +37,7 @@ def add_service_errors(form: forms.Form, exc) -> None:
 
 class PasswordResetForm(forms.Form):
     """The "Forgot your password?" form: only an address; what happens to it is
-    `people.services.account_password_reset_ask` (the same work whether or not an account
+    `people.accounts.account_password_reset_ask` (the same work whether or not an account
     has it). Accounts without a usable password are reached too: the HRIS import creates
     them, and this is how an employee chooses a first password."""
 
@@ -71,7 +71,7 @@ class AccountCreationForm(forms.ModelForm):
 
 class AccountChangeForm(forms.ModelForm):
     """The admin's account form: no password, no username. A new address is only asked for,
-    turning an account on needs a second HR admin (`people.services.account_update`)."""
+    turning an account on needs a second HR admin (`people.accounts.account_update`)."""
 
     class Meta:
         model = get_user_model()

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from people.accounts import address_change_token
 from people.messaging import Rendered, register
 from people.models import AddressChange, Message
-from people.services import address_change_token
 
 
 @register("password_reset", label="Password reset links you ask for", optional=False)
 def password_reset(message: Message) -> Rendered | None:
-    """To the account's confirmed address, whatever address was typed (people.services)."""
+    """To the account's confirmed address, whatever address was typed (people.accounts)."""
     user = message.recipient
     if not user.is_active:
         return None

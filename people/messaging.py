@@ -1,4 +1,4 @@
-"""Kinds of message and their delivery: the due-message table's engine.
+"""Kinds of message, their scheduling and their delivery: the due-message table's engine.
 
 Each app declares the kinds of message it sends in its own `messages.py` (autodiscovered when
 the apps are ready), with a renderer that reads fresh rows by id and returns the subject, the
@@ -13,6 +13,10 @@ and unlocked for the next sweep; two workers never hold the same row. The e-mail
 over last, just before the commit: a crash in that instant can repeat an e-mail, never lose
 one, and the repeat carries the same Message-ID so mail systems can fold it.
 
+Services schedule a message (`message_schedule`) by putting a row in the table, one per
+recipient and key however often they ask; a due one is handed to a worker on commit, a later
+one waits for beat's sweep.
+
 No confidential text ever enters a message (F9): renderers pass names, dates, titles of
 programs and sessions and links; never notes, goals, agreement terms or end reasons.
 """
@@ -22,7 +26,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -31,10 +35,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from people.models import Message, MessageOptOut, Notification
+from people.dispatch import task_on_commit
+from people.models import Message, MessageOptOut, Notification, User
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +68,7 @@ class Rendered:
     context: dict[str, object] = field(default_factory=dict)
     action: str = "Open"
     # The address to write to instead of the account's confirmed one: only a new sign-in
-    # address being confirmed, or the previous address told of a change (people.identity).
+    # address being confirmed, or the previous address told of a change (people.accounts).
     to: str = ""
     # False for a message whose link is a credential (a password reset, an address to
     # confirm): it must live only in the mailbox, never in a row of the in-app inbox.
@@ -257,3 +263,72 @@ def messages_sweep(
         counts[outcome] = counts.get(outcome, 0) + 1
         delivered += 1
     return counts
+
+
+# --- Writing the table: what services call ---------------------------------------------------
+
+
+def message_schedule(
+    *,
+    recipient: User | int,
+    kind: str,
+    key: str,
+    object_id: int | None = None,
+    due_at: datetime | None = None,
+) -> bool:
+    """Put a message in the due-message table; it is delivered once `due_at` (default: now)
+    has passed. The same recipient and key make one row however often this is called, so a
+    service may schedule on every path that leads to a message. Due-now messages are handed
+    to a worker once the transaction commits; later ones wait for beat's sweep (no far-future
+    ETA tasks). Returns whether a new row was made.
+
+    Only ids and the kind go into the row and the task (F9); the text is rendered at delivery.
+    """
+    _KINDS[kind]  # an undeclared kind is a programming error: fail here, not in a worker
+    recipient_id = recipient if isinstance(recipient, int) else recipient.pk
+    now = timezone.now()
+    due_at = due_at or now
+    with transaction.atomic():
+        message, created = Message.objects.get_or_create(
+            recipient_id=recipient_id,
+            key=key[:120],
+            defaults={"kind": kind, "object_id": object_id, "due_at": due_at},
+        )
+    if created and due_at <= now:
+        task_on_commit("people.message_deliver", message.pk)
+    return created
+
+
+@transaction.atomic
+def messages_cancel(*, keys: Iterable[str]) -> int:
+    """Withdraw messages not yet delivered (the meeting was removed, the seat was given up)."""
+    return Message.objects.filter(key__in=list(keys), status=Message.Status.PENDING).update(
+        status=Message.Status.SKIPPED, skip_reason="withdrawn"
+    )
+
+
+def messages_stuck(*, older_than: timedelta, now: datetime | None = None) -> QuerySet[Message]:
+    """Messages that failed for good, or that are overdue by more than `older_than` (no
+    worker or beat has delivered them): what an operator looks at first."""
+    now = now or timezone.now()
+    return Message.objects.filter(
+        Q(status=Message.Status.FAILED)
+        | Q(status=Message.Status.PENDING, due_at__lte=now - older_than)
+    ).order_by("due_at", "pk")
+
+
+@transaction.atomic
+def messages_requeue(*, ids: Iterable[int]) -> int:
+    """Give failed or overdue messages a fresh start: pending, due now, attempts reset, and a
+    delivery task for each once this commits."""
+    ids = list(
+        Message.objects.filter(
+            pk__in=list(ids), status__in=[Message.Status.FAILED, Message.Status.PENDING]
+        ).values_list("pk", flat=True)
+    )
+    Message.objects.filter(pk__in=ids).update(
+        status=Message.Status.PENDING, due_at=timezone.now(), attempts=0, last_error=""
+    )
+    for message_id in ids:
+        task_on_commit("people.message_deliver", message_id)
+    return len(ids)

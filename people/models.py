@@ -100,7 +100,7 @@ class Notification(models.Model):
 class Message(models.Model):
     """A message due to one person: first a row, then an e-mail and an in-app notification.
 
-    Every notification the product sends starts here (`people.services.message_schedule`).
+    Every notification the product sends starts here (`people.messaging.message_schedule`).
     The beat sweep delivers rows whose `due_at` has passed: the transaction that claims a row
     (`select_for_update(skip_locked=True)`) also writes the in-app notification and marks the
     row sent, so a crash before the commit leaves the row pending for the next sweep and a
@@ -180,7 +180,7 @@ class EmployeeImport(models.Model):
     """One HRIS CSV file uploaded in the admin, imported by a background task.
 
     The file's text is kept on the row so the task needs nothing but the id; it is directory
-    data, never mentoring text. All or nothing, as `people.services.employee_import_csv`: a
+    data, never mentoring text. All or nothing, as `people.hris.employee_import_csv`: a
     file with any bad row ends `failed` with each bad line in `errors`, and the directory is
     unchanged. `done` and `failed` are final: a redelivered task leaves the row as it is.
     """
@@ -337,7 +337,7 @@ class PasswordResetRequest(models.Model):
     """One "Forgot your password?" form sent, waiting for a worker.
 
     The page writes this row, and only this row, whatever address was typed: whether an
-    account has that address is looked up by the worker (`people.identity`), so the answer
+    account has that address is looked up by the worker (`people.accounts`), so the answer
     takes the same work for an address that exists and one that does not. The row is deleted
     once looked up; the e-mail, if any, goes through the due-message table.
     """

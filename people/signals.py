@@ -8,7 +8,7 @@ permissions, its creation. It carries ids and a fixed label, never a value:
 
 - `user_id`: the account changed;
 - `actor_id`: who made the change (None: the HRIS import run from the command line);
-- `detail`: one of the labels in `people.identity.LABELS`;
+- `detail`: one of the labels in `people.accounts.LABELS`;
 - `notify`: whether the person should be told by a message of its own (False where the
   `people` service already sends a dedicated one, or the account can no longer receive one).
 

@@ -1,16 +1,25 @@
-"""Tasks of the due-message table: they take ids (or nothing), never rows or text (F9).
-RETRY is the policy every beat task of the project shares.
+"""Tasks of the due-message table, the password reset lookup and the HRIS import: they take
+ids (or nothing), never rows or text (F9), and call a service. RETRY is the policy every beat
+task of the project shares.
+
+The services do not import this module: they hand a task to a worker by its name
+(`people.dispatch`), so the import goes one way, from the tasks to the services.
 
 Transient failures (the database or the broker away for a moment) are retried with
 exponential backoff and jitter; a mail relay's failure is handled per message by
 `people.messaging.message_deliver`, which keeps the row pending with its own backoff.
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
 
-from people import messaging
+from people import accounts, hris_jobs, messaging
+from people.models import EmployeeImport
+
+logger = logging.getLogger(__name__)
 
 TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
 RETRY = {
@@ -34,9 +43,7 @@ def message_deliver(message_id: int) -> str | None:
 def messages_sweep() -> dict[str, int]:
     """Beat's every-minute sweep: deliver whatever is due, however it got there (first
     looking up password-reset requests whose own task was lost)."""
-    from people.services import password_resets_lookup_overdue
-
-    password_resets_lookup_overdue()
+    accounts.password_resets_lookup_overdue()
     return messaging.messages_sweep(budget_seconds=settings.MESSAGES_SWEEP_BUDGET_SECONDS)
 
 
@@ -44,20 +51,13 @@ def messages_sweep() -> dict[str, int]:
 def password_reset_lookup(request_id: int) -> int:
     """Look up the account of one "Forgot your password?" request, off the web request, so
     the page's answer takes the same work whether or not the account exists."""
-    from people.services import password_reset_lookup as lookup
-
-    return lookup(request_id=request_id)
+    return accounts.password_reset_lookup(request_id=request_id)
 
 
 @shared_task(name="people.employee_import_run", acks_late=True, ignore_result=True)
 def employee_import_run(import_id: int) -> None:
     """Check and apply one uploaded HRIS file; a job already finished is left as it is."""
-    import logging
-
-    from people.models import EmployeeImport
-    from people.services import employee_import_run as run
-
     try:
-        run(import_id=import_id)
+        hris_jobs.employee_import_run(import_id=import_id)
     except EmployeeImport.DoesNotExist:
-        logging.getLogger(__name__).warning("employee import %s is gone", import_id)
+        logger.warning("employee import %s is gone", import_id)

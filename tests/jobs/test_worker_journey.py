@@ -23,6 +23,7 @@ from mentoring.digest import digests_plan
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from pairings.services import nudges_plan
+from people import accounts
 from people.messaging import kinds
 from people.models import Message, Notification
 from people.tasks import message_deliver
@@ -57,7 +58,14 @@ def _sent(kind: str) -> set[int]:
 
 
 def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_beat(
-    coordinator, committee_member, mentor, mentoree, talent_reviewer, tmp_path, monkeypatch
+    coordinator,
+    committee_member,
+    mentor,
+    mentoree,
+    talent_reviewer,
+    hr_admin,
+    tmp_path,
+    monkeypatch,
 ):
     deadline = time.monotonic() + DEADLINE_SECONDS
     queue = f"mentoring-journey-test-{uuid.uuid4().hex[:12]}"
@@ -165,6 +173,17 @@ def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_be
         pairing_services.pairing_end(pairing=pairing, by=pairing.mentor, category="goals_met")
         settle("panel, digest and ending")
 
+        # Identity (F12): an HR admin sends a reset link, asks for a new sign-in address (told
+        # to the old one, confirmed from the new one) and changes a flag (told to the person).
+        accounts.account_password_link_send(user=mentoree, by=hr_admin)
+        accounts.account_address_change_request(
+            user=mentor, by=hr_admin, new_email="helena.new@example.test", source="admin"
+        )
+        accounts.account_flags_set(
+            user=committee_member, by=hr_admin, is_staff=True, is_superuser=False
+        )
+        settle("identity")
+
         expected = {
             "application_received": {mentor.pk, mentoree.pk},
             "application_new": {coordinator.pk},
@@ -182,12 +201,20 @@ def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_be
             "panel_invitation": {committee_member.pk},
             "weekly_digest": {coordinator.pk},
             "pairing_ended": {mentoree.pk},
+            "password_reset": {mentoree.pk},
+            "address_change_notice": {mentor.pk},
+            "address_change_confirm": {mentor.pk},
+            "account_changed": {committee_member.pk},
         }
         assert set(expected) == {k.name for k in kinds()}  # every kind is in the journey
         assert {kind: _sent(kind) for kind in expected} == expected
-        # Each delivery is one in-app message and one e-mail, handed over by the worker.
+        # Each delivery is one e-mail, handed over by the worker, and one in-app message but
+        # for the links that are credentials (a reset, an address to confirm): mailbox only.
         sent = Message.objects.filter(status=Message.Status.SENT).count()
-        assert Notification.objects.count() == sent
+        mailbox_only = Message.objects.filter(
+            status=Message.Status.SENT, kind__in=["password_reset", "address_change_confirm"]
+        ).count()
+        assert Notification.objects.count() == sent - mailbox_only
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*), count(DISTINCT message_id) FROM {TABLE}")  # noqa: S608
             assert cursor.fetchone() == (sent, sent)

@@ -18,6 +18,8 @@ from django.test.utils import CaptureQueriesContext
 
 from pairings import matching
 from pairings.matching import Cohort, PinRequest, greedy, load_cohort, solve, upper_bound
+from pairings.matching import scores as matching_scores
+from pairings.matching import services as matching_services
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
 from pairings.scoring import MAX_SCORE, Participant, score_pair
 from pairings.services import pairing_propose, pairing_refusals
@@ -115,7 +117,7 @@ def assert_valid(cohort: Cohort, result) -> None:
 @pytest.mark.parametrize("profile_table", [True, False], ids=["profile-table", "cell-by-cell"])
 def test_vectorised_scores_equal_score_pair_for_every_pair(monkeypatch, profile_table):
     if not profile_table:
-        monkeypatch.setattr(matching, "PROFILE_TABLE_MAX", 0)
+        monkeypatch.setattr(matching_scores, "PROFILE_TABLE_MAX", 0)
     rng = random.Random(7)
     # 150 tags: three 64-bit words per tag set.
     cohort = random_cohort(rng, 40, 60, tags=150, capacity=(1, 3), exclusions=30)
@@ -572,14 +574,14 @@ def test_a_run_saves_its_progress_for_the_page_to_poll(
     program, coordinator, cohort_of_six, monkeypatch, django_capture_on_commit_callbacks
 ):
     seen = []
-    original = matching._set_progress
+    original = matching_services._set_progress
 
     def spy(run, percent, status=None):
         original(run, percent, status)
         stored = MatchingRun.objects.values_list("status", "progress").get(pk=run.pk)
         seen.append(stored)
 
-    monkeypatch.setattr(matching, "_set_progress", spy)
+    monkeypatch.setattr(matching_services, "_set_progress", spy)
     run = start_and_run(program, coordinator, django_capture_on_commit_callbacks)
     assert seen == [("running", 5), ("running", 10), ("running", 60), ("running", 90)]
     assert (run.status, run.progress) == ("done", 100)
@@ -615,7 +617,7 @@ def test_a_failed_run_says_so_without_data(
     def broken(cohort, **kwargs):
         raise RuntimeError(f"cannot place {cohort.mentorees[0].name}")
 
-    monkeypatch.setattr(matching, "solve", broken)
+    monkeypatch.setattr(matching_services, "solve", broken)
     run = start_and_run(program, coordinator, django_capture_on_commit_callbacks)
     assert run.status == MatchingRun.Status.FAILED
     assert run.error.startswith("RuntimeError: ")

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from confidentiality.models import AccessEvent
-from people import services
+from people import accounts
 from people.messaging import kinds
 from people.models import (
     AddressChange,
@@ -172,7 +172,7 @@ def test_confirming_needs_the_persons_own_valid_link(mentor, outsider, hr_admin,
             account_address_change_confirm(user=mentor, token=bad)
     with pytest.raises(AddressChange.DoesNotExist):
         account_address_change_confirm(user=outsider, token=token)  # someone else's change
-    monkeypatch.setattr(services, "ADDRESS_TOKEN_MAX_AGE", timedelta(seconds=-1))
+    monkeypatch.setattr(accounts, "ADDRESS_TOKEN_MAX_AGE", timedelta(seconds=-1))
     with pytest.raises(AddressChange.DoesNotExist):
         account_address_change_confirm(user=mentor, token=token)  # expired
     mentor.refresh_from_db()

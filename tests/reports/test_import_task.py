@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django.asserts import assertInHTML
 
-import people.services
+import people.hris
 from people.models import Employee, EmployeeImport, User
 from people.services import employee_import_csv, employee_import_run, employee_rows_to_csv
 from people.tasks import employee_import_run as employee_import_task
@@ -208,7 +208,7 @@ def test_directory_changed_after_the_check_is_checked_again_before_saving(
 ):
     """Another import may commit between this job's check and its save: the save re-checks
     in its own transaction, so an address taken meanwhile fails the job, not the database."""
-    real_validate = people.services._validate
+    real_validate = people.hris.validate
 
     calls = []
 
@@ -220,7 +220,7 @@ def test_directory_changed_after_the_check_is_checked_again_before_saving(
             assert employee_import_csv(file=employee_rows_to_csv([other])).ok
         return found
 
-    monkeypatch.setattr(people.services, "_validate", validate_then_someone_else_imports)
+    monkeypatch.setattr(people.hris, "validate", validate_then_someone_else_imports)
     post_and_run(COMPANY)
 
     job = EmployeeImport.objects.get()
@@ -304,13 +304,13 @@ def test_progress_is_recorded_while_the_rows_are_checked(post_and_run, monkeypat
         person(f"P{n}", "Ada", f"Row{n}", f"p{n}@example.com", manager="P0") for n in range(1, 450)
     ]
     seen = []
-    real_check = people.services._check_file
+    real_check = people.hris.check_file
 
     def check_and_look(*args, **kwargs):
         seen.append(EmployeeImport.objects.values_list("status", "rows_checked").get())
         return real_check(*args, **kwargs)
 
-    monkeypatch.setattr(people.services, "_check_file", check_and_look)
+    monkeypatch.setattr(people.hris, "check_file", check_and_look)
     post_and_run(employee_rows_to_csv(rows))
 
     assert seen[0] == ("validating", 400)  # after rows 200 and 400 of 450
@@ -389,11 +389,11 @@ def test_task_for_a_job_that_is_gone_does_nothing(db):
 def test_unexpected_error_fails_the_job_with_a_generic_message_and_logs_no_row(
     post_and_run, monkeypatch, caplog
 ):
-    def broken_apply(rows, result):
+    def broken_apply(rows, result, by=None):
         Employee.objects.all().delete()  # half done: must be rolled back
         raise RuntimeError(f"cannot save {rows[0].email}")
 
-    monkeypatch.setattr(people.services, "_apply", broken_apply)
+    monkeypatch.setattr(people.hris, "apply", broken_apply)
     caplog.set_level(logging.INFO)
     before_hr = Employee.objects.count()
 

@@ -7,10 +7,11 @@ from django.db import transaction
 from confidentiality.demo import load_demo_confidentiality
 from mentoring.demo_scale import load_demo_scale
 from pairings.demo import load_demo_pairings
+from people.accounts import user_add_to_role
 from people.demo import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
+from people.hris import employee_import_csv, employee_rows_to_csv
 from people.messaging import emails_held
 from people.models import Employee, User
-from people.services import employee_import_csv, employee_rows_to_csv, user_add_to_role
 from programs.demo import load_demo_programs
 from reviews.demo import load_demo_reviews
 

@@ -21,7 +21,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pairings.matching import greedy, load_cohort, proposal_compute_and_store, solve
+from pairings.matching.cohort import load_cohort
+from pairings.matching.greedy import greedy
+from pairings.matching.services import proposal_compute_and_store
+from pairings.matching.solver import solve
 from pairings.models import MatchingRun
 from people.models import Employee, User
 from programs.models import Application, Commitment, CommitmentAcceptance, Program, Tag

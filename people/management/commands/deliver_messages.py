@@ -8,8 +8,8 @@ fall due later), and for deployments that prefer cron to beat:
 
 from django.core.management.base import BaseCommand
 
+from people.accounts import password_resets_lookup_overdue
 from people.messaging import messages_sweep
-from people.services import password_resets_lookup_overdue
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from people.services import employee_import_csv
+from people.hris import employee_import_csv
 
 
 class Command(BaseCommand):
