@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from confidentiality.models import AccessEvent, AgreementTemplate, ConflictEntry
 from confidentiality.register import conflict_declare
-from people.admin_base import MetadataOnlyAdmin
+from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin
 from people.models import Employee
 
 
@@ -19,7 +19,7 @@ class AgreementTemplateAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(MetadataOnlyAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     """The access log (F8): who did what to which confidential object, when, with what
     outcome. Append-only: nobody adds, changes or deletes an event here."""
 
@@ -29,15 +29,6 @@ class AccessEventAdmin(MetadataOnlyAdmin):
     date_hierarchy = "at"
     list_per_page = 100
     readonly_fields = [f.name for f in AccessEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ConflictDeclarationForm(forms.ModelForm):

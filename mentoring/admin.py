@@ -13,22 +13,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 
-from people.admin_base import MetadataOnlyAdmin
+from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin
 
 
-class RoleGroupAdmin(MetadataOnlyAdmin, GroupAdmin):
+class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):
     """The role groups are declared in people/roles.py and set again at every migrate; their
     permissions are what a whole role may do. Changing them here (adding "add program" to a
     group one belongs to) would be a grant to oneself: they are read only, for everyone."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SignInAttemptAdmin(MetadataOnlyAdmin, AccessAttemptAdmin):

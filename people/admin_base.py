@@ -92,6 +92,20 @@ class MetadataOnlyAdmin(admin.ModelAdmin):
         return [*named, NOT_LISTED], count, needed, [KEPT] if protected else []
 
 
+class ReadOnlyAdmin(MetadataOnlyAdmin):
+    """A list to read, never to change: no add, change or delete page for anyone, superusers
+    included (records written by the services alone, or declared in code)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # --- A service's refusal, shown on the admin's form ------------------------------------------
 
 _REFUSAL = "admin_service_refusal"

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from people.admin_base import MetadataOnlyAdmin, RefusalsOnTheForm
+from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin, RefusalsOnTheForm
 from people.models import User
 from programs import selectors, services
 from programs.models import Application, Commitment, GroupSession, Program, Resource, Tag
@@ -100,7 +100,7 @@ class TagAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(MetadataOnlyAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Metadata only: who applied to what, and where it stands."""
 
     list_display = ("pk", "program", "applicant", "role", "status", "submitted_at", "decided_at")
@@ -108,15 +108,6 @@ class ApplicationAdmin(MetadataOnlyAdmin):
     list_select_related = ("program", "applicant")
     fields = ("program", "applicant", "role", "status", "submitted_at", "decided_at")
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Commitment)

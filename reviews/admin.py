@@ -5,13 +5,13 @@ from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
 from confidentiality.register import conflict_exists
-from people.admin_base import MetadataOnlyAdmin
+from people.admin_base import ReadOnlyAdmin
 from people.models import Employee
 from reviews.models import TalentReview
 
 
 @admin.register(TalentReview)
-class TalentReviewAdmin(MetadataOnlyAdmin):
+class TalentReviewAdmin(ReadOnlyAdmin):
     list_display = ("pk", "subject", "cycle", "scheduled_on", "status")
     list_filter = ("status", "cycle")
     search_fields = ("subject__last_name", "subject__first_name", "cycle")
@@ -29,12 +29,3 @@ class TalentReviewAdmin(MetadataOnlyAdmin):
             .get_queryset(request)
             .filter(~conflict_exists(person=Subquery(person), subject=OuterRef("subject_id")))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

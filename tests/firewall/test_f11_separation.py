@@ -14,13 +14,10 @@ access event; races are run on PostgreSQL.
 
 from __future__ import annotations
 
-import random
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +32,7 @@ from programs import services as program_services
 from programs.models import Application, Program
 from reviews import services as review_services
 from reviews.models import PanelSeat, TalentReview
+from tests.firewall.races import race
 from tests.pairings.pair_fixtures import accept_both, enrol_in, person, propose
 from tests.programs.conftest import apply
 from tests.reviews.fixtures import *  # noqa: F403
@@ -403,32 +401,6 @@ def test_f11_every_role_grant_and_removal_is_an_access_event_naming_who_granted_
 ROUNDS = 20
 
 
-def _race(actions) -> dict[str, object]:
-    barrier = threading.Barrier(2)
-    results: dict[str, object] = {}
-
-    def run(name, action):
-        try:
-            barrier.wait(timeout=30)
-            action()
-            results[name] = "ok"
-        except ValidationError:
-            results[name] = "refused"
-        except Exception as exc:  # an error, not a refusal: the test shows it
-            results[name] = exc
-        finally:
-            connection.close()
-
-    actions = list(actions)
-    random.shuffle(actions)
-    threads = [threading.Thread(target=run, args=action) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_f11_seat_and_committee_grant_racing_never_both_succeed(
@@ -442,7 +414,7 @@ def test_f11_seat_and_committee_grant_racing_never_both_succeed(
         apply(subject, program)
         review = plan_review(subject, by=talent_reviewer)
         member = person(level=7)
-        results = _race(
+        results = race(
             [
                 (
                     "seat",
@@ -477,7 +449,7 @@ def test_f11_running_a_review_and_coordinating_racing_never_both_succeed(
         subject = person(level=4)
         apply(subject, program)
         runner = _talent(person(level=6).user)
-        results = _race(
+        results = race(
             [
                 (
                     "run",

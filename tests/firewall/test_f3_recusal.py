@@ -11,13 +11,10 @@ is keyed on people alone, so it outlives the pairing's end and even the pairing'
 
 from __future__ import annotations
 
-import random
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +26,7 @@ from programs.models import Application
 from reviews import services as review_services
 from reviews.models import PanelSeat, Recusal, TalentReview
 from tests.confidentiality.fixtures import event_values, write_note
+from tests.firewall.races import race
 from tests.pairings.pair_fixtures import (
     accept_both,
     add_goal,
@@ -422,21 +420,6 @@ def _race(program, committee, coordinator, talent_reviewer) -> dict[str, object]
     enrol_in(program, committee, member, Application.Role.MENTOR, capacity=2)
     enrol_in(program, committee, subject, Application.Role.MENTOREE)
     review = plan_review(subject, by=talent_reviewer)
-    barrier = threading.Barrier(2)
-    results: dict[str, object] = {}
-
-    def run(name, action):
-        try:
-            barrier.wait(timeout=30)
-            action()
-            results[name] = "ok"
-        except ValidationError:
-            results[name] = "refused"
-        except Exception as exc:  # an error, not a refusal: the test shows it
-            results[name] = exc
-        finally:
-            connection.close()
-
     actions = [
         (
             "seat",
@@ -449,12 +432,7 @@ def _race(program, committee, coordinator, talent_reviewer) -> dict[str, object]
             ),
         ),
     ]
-    random.shuffle(actions)
-    threads = [threading.Thread(target=run, args=action) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = race(actions)
     seated = PanelSeat.objects.filter(review=review, member=member).exists()
     paired = Pairing.objects.filter(mentor=member, mentoree=subject).exists()
     return {**results, "seated": seated, "paired": paired}
