@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user, get_users_with_perms
 
+from confidentiality.models import AccessEvent
 from people.models import Employee, User
 from people.roles import PROGRAM_COORDINATORS
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
@@ -486,8 +487,6 @@ def role_holders_for(*, program: Program) -> list[RoleHolder]:
     """Who currently holds a role that reads mentoring content in this program (coordinator,
     committee member, leader of one of its sessions) and since when, for every participant to
     see (F13). "Since" is the latest recorded grant. Four queries."""
-    from confidentiality.models import AccessEvent
-
     coordinators = list(_users_with(program, "coordinate_program").filter(is_active=True))
     committee = committee_of(program=program)
     sessions = list(

@@ -18,6 +18,7 @@ from confidentiality.register import (
 from people.models import Employee, User
 from people.services import message_schedule
 from reviews.models import PanelSeat, Recusal, TalentReview
+from reviews.selectors import can_see_review, employee_id_of, is_talent_team
 
 SIT = "sit_on_panel"
 
@@ -27,15 +28,11 @@ def _refuse(message: str, code: str) -> ValidationError:
 
 
 def _require_talent_team(user: User) -> None:
-    from reviews.selectors import is_talent_team
-
     if not is_talent_team(user=user):
         raise _refuse("Only the Talent team staffs talent reviews.", "not_talent_team")
 
 
 def _runner_id(user: User) -> int:
-    from reviews.selectors import employee_id_of
-
     person_id = employee_id_of(user)
     if person_id is None:
         raise _refuse("Only people in the company directory run talent reviews.", "no_person")
@@ -180,8 +177,6 @@ def review_transition(
 def outcome_record(
     *, review: TalentReview, by: User, rating: str, summary: str, request_id: str = ""
 ) -> TalentReview:
-    from reviews.selectors import can_see_review, is_talent_team
-
     with transaction.atomic():
         review = TalentReview.objects.select_for_update().get(pk=review.pk)
         if not can_see_review(user=by, review=review):

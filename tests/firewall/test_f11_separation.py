@@ -18,11 +18,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from confidentiality.models import AccessEvent, ConflictEntry
-from confidentiality.register import conflict_declare
+from confidentiality.register import conflict_declare, has_conflict
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from people.roles import HR_ADMINS, TALENT_TEAM
@@ -35,7 +36,6 @@ from reviews.models import PanelSeat, TalentReview
 from tests.firewall.races import race
 from tests.pairings.pair_fixtures import accept_both, enrol_in, person, propose
 from tests.programs.conftest import apply
-from tests.reviews.fixtures import *  # noqa: F403
 from tests.reviews.fixtures import main_content, move, plan_review, seat
 
 RELATIONS = ["mentor", "former_mentor", "coordinator", "committee", "session_leader", "declared"]
@@ -277,10 +277,6 @@ def test_f11_a_relation_does_not_see_the_review_in_the_admin_either(
 
 
 def test_f11_the_demo_data_seats_no_mentoring_side_relation_on_any_panel(db):
-    from django.core.management import call_command
-
-    from confidentiality.register import has_conflict
-
     call_command("seed_demo", verbosity=0)
     seats = list(PanelSeat.objects.select_related("review"))
     assert seats
