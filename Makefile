@@ -49,8 +49,12 @@ run: $(VENV)/.installed-run
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with one of the demo accounts above."
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# As many workers as cores (pytest-xdist), then the tests that stop a shared service, alone
+# (exit status 5 is "no such test selected": none in this run, e.g. on SQLite).
+TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -5,8 +5,12 @@ class ConfidentialityConfig(AppConfig):
     name = "confidentiality"
 
     def ready(self) -> None:
-        # Identity changes made by `people` services go to the access log (F12).
-        from confidentiality.identity import identity_change_record
-        from people.signals import identity_changed
+        # The pair's agreement answers the pairing's life cycle (pairings.signals).
+        from confidentiality import receivers
+        from pairings import signals
 
-        identity_changed.connect(identity_change_record, dispatch_uid="confidentiality.identity")
+        signals.pairing_proposed.connect(receivers.on_pairing_proposed, dispatch_uid="agreement")
+        signals.pairing_awaits_agreement.connect(
+            receivers.on_pairing_awaits_agreement, dispatch_uid="agreement"
+        )
+        signals.activation_blockers.connect(receivers.activation_blockers, dispatch_uid="agreement")

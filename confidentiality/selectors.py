@@ -65,3 +65,16 @@ def themes_for_audience(*, agreement: Agreement, audience: str) -> QuerySet[Cons
     if audience not in Audience.values or agreement.rule_in_force_for(audience) != Rule.THEMES:
         return ConsentedTheme.objects.none()
     return agreement.themes.filter(audience=audience)
+
+
+def theme_of(*, pairing, theme_id: int) -> ConsentedTheme:
+    """One of this pair's consented themes, or a 404 (another pair's theme looks absent)."""
+    theme = ConsentedTheme.objects.filter(pk=theme_id, agreement__pairing=pairing).first()
+    if theme is None:
+        raise Http404("No such theme")
+    return theme
+
+
+def meetings_to_note_on(*, pairing, limit: int = 50) -> list:
+    """The pair's latest meetings, newest first: what a note may be attached to."""
+    return list(pairing.meetings.order_by("-starts_at")[:limit])

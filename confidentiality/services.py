@@ -19,7 +19,6 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from confidentiality.models import (
     RULE_ORDER,
-    AccessEvent,
     Agreement,
     AgreementTemplate,
     Audience,
@@ -29,15 +28,16 @@ from confidentiality.models import (
     Signature,
 )
 from confidentiality.texts import DEFAULT_AGREEMENT_TERMS
+from core.refusals import refuse
+from firewall.access import access_event_record
+from firewall.models import AccessEvent
+from pairings.models import Pairing
+from pairings.services import pairing_agreement_changed, pairing_refresh_status
 from people.models import Employee, User
 from people.services import message_schedule
 
 READ = "read_note"
 MANAGE = "manage_note"
-
-
-def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
 
 
 def _has(user: User, perm: str, obj) -> bool:
@@ -54,55 +54,6 @@ def _has(user: User, perm: str, obj) -> bool:
         if user.is_active
         else False
     )
-
-
-# --- Access log ------------------------------------------------------------------------------
-
-
-def access_event_record(
-    *,
-    actor: User | None,
-    action: str,
-    object_type: str,
-    object_id: int | None,
-    outcome: str,
-    request_id: str = "",
-    concerns: User | None = None,
-    detail: str = "",
-) -> AccessEvent:
-    """Append one event. Who, what, when, outcome: never content (F8). `concerns` names the
-    person a role grant or an identity change is about, `detail` which role or which part of
-    the identity (a fixed label, F12, F13)."""
-    return AccessEvent.objects.create(
-        **_event_fields(actor, action, object_type, object_id, outcome, request_id),
-        concerns=concerns,
-        detail=detail[:200],
-    )
-
-
-def access_events_record_many(
-    *, actor: User, action: str, object_type: str, object_ids: list[int], request_id: str = ""
-) -> None:
-    """One event per object, written in a single query (a list of notes read)."""
-    AccessEvent.objects.bulk_create(
-        AccessEvent(**_event_fields(actor, action, object_type, object_id, "allowed", request_id))
-        for object_id in object_ids
-    )
-
-
-def _event_fields(actor, action, object_type, object_id, outcome, request_id) -> dict:
-    label = "anonymous"
-    if actor is not None and actor.is_authenticated:
-        label = f"{actor.get_full_name() or actor.username} <{actor.email}> (user {actor.pk})"
-    return {
-        "actor": actor if actor is not None and actor.is_authenticated else None,
-        "actor_label": label[:300],
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "outcome": outcome,
-        "request_id": (request_id or "")[:64],
-    }
 
 
 # --- Agreements ------------------------------------------------------------------------------
@@ -179,7 +130,7 @@ def _member(agreement: Agreement, user: User) -> Employee:
     for employee in (pairing.mentor, pairing.mentoree):
         if employee.user_id == user.pk:
             return employee
-    raise _refuse("Only the two members of the pair can do that.", "not_member")
+    raise refuse("Only the two members of the pair can do that.", "not_member")
 
 
 @transaction.atomic
@@ -204,7 +155,7 @@ def agreement_sign(
     )
     employee = _member(agreement, signer)
     if not agreement.pairing.is_live:
-        raise _refuse("This pairing has ended.", "ended")
+        raise refuse("This pairing has ended.", "ended")
     if not confirmed:
         raise ValidationError({"confirmed": "Confirm that you have read the agreement."})
     if _normalise(typed_name) != _normalise(employee.full_name):
@@ -212,7 +163,7 @@ def agreement_sign(
             {"typed_name": f"Type your full name as it is in the directory: {employee.full_name}."}
         )
     if text_hash != agreement.text_hash():
-        raise _refuse(
+        raise refuse(
             "The agreement changed while you were reading it. Read the new version and sign again.",
             "changed",
         )
@@ -235,8 +186,6 @@ def agreement_sign(
         outcome=AccessEvent.Outcome.ALLOWED,
         request_id=request_id,
     )
-    from pairings.services import pairing_refresh_status
-
     pairing_refresh_status(pairing=agreement.pairing)
     return signature
 
@@ -259,7 +208,7 @@ def agreement_change(
     employee = _member(agreement, by)
     pairing = agreement.pairing
     if not pairing.is_live:
-        raise _refuse("This pairing has ended.", "ended")
+        raise refuse("This pairing has ended.", "ended")
     is_mentoree = employee.pk == pairing.mentoree_id
     changed = False
     for audience, rule in rules.items():
@@ -269,7 +218,7 @@ def agreement_change(
         if rule == current:
             continue
         if RULE_ORDER[rule] > RULE_ORDER[current] and not is_mentoree:
-            raise _refuse(
+            raise refuse(
                 f"Only the mentoree can loosen what {Audience(audience).label.lower()} may "
                 "learn: sharing more needs their consent.",
                 "needs_consent",
@@ -282,15 +231,10 @@ def agreement_change(
         agreement.terms = terms.strip()
         changed = True
     if not changed:
-        raise _refuse("Nothing changed.", "unchanged")
+        raise refuse("Nothing changed.", "unchanged")
     agreement.version += 1
     agreement.save()
-    from pairings.models import Pairing
-    from pairings.services import pairing_refresh_status
-
-    if pairing.status == Pairing.Status.ACTIVE:
-        Pairing.objects.filter(pk=pairing.pk).update(status=Pairing.Status.AWAITING_AGREEMENT)
-    pairing_refresh_status(pairing=pairing)
+    pairing_agreement_changed(pairing=pairing)
     agreement_messages_schedule(pairing=pairing)
     return agreement
 
@@ -304,9 +248,9 @@ def theme_add(*, agreement: Agreement, by: User, audience: str, text: str) -> Co
     )
     employee = _member(agreement, by)
     if employee.pk != agreement.pairing.mentoree_id:
-        raise _refuse("Only the mentoree decides which themes are passed on.", "not_mentoree")
+        raise refuse("Only the mentoree decides which themes are passed on.", "not_mentoree")
     if not agreement.pairing.is_live:
-        raise _refuse("This pairing has ended.", "ended")
+        raise refuse("This pairing has ended.", "ended")
     if audience not in Audience.values or agreement.rule_for(audience) != Rule.THEMES:
         raise ValidationError(
             {"audience": "The agreement does not allow themes to be shared with that audience."}
@@ -320,7 +264,7 @@ def theme_add(*, agreement: Agreement, by: User, audience: str, text: str) -> Co
 @transaction.atomic
 def theme_withdraw(*, theme: ConsentedTheme, by: User) -> None:
     if _member(theme.agreement, by).pk != theme.agreement.pairing.mentoree_id:
-        raise _refuse("Only the mentoree withdraws a theme.", "not_mentoree")
+        raise refuse("Only the mentoree withdraws a theme.", "not_mentoree")
     theme.delete()
 
 
@@ -336,8 +280,6 @@ def _other_member(pairing, user: User) -> User:
 def note_create(*, pairing, author: User, text: str, shared: bool = False, meeting=None) -> Note:
     """A member writes a note on the pairing or one of its meetings. The author may read and
     manage it; when shared, the other member may read it. Nobody else, ever (F1)."""
-    from pairings.models import Pairing
-
     # The pairing as it is now: a note never lands on a pairing that ended meanwhile.
     pairing = (
         Pairing.objects.select_for_update(of=("self",))
@@ -345,9 +287,9 @@ def note_create(*, pairing, author: User, text: str, shared: bool = False, meeti
         .get(pk=pairing.pk)
     )
     if author.pk not in (pairing.mentor.user_id, pairing.mentoree.user_id):
-        raise _refuse("Only the two members of the pair write notes here.", "not_member")
+        raise refuse("Only the two members of the pair write notes here.", "not_member")
     if not pairing.is_live:
-        raise _refuse("This pairing has ended; its notes can no longer grow.", "ended")
+        raise refuse("This pairing has ended; its notes can no longer grow.", "ended")
     if meeting is not None and meeting.pairing_id != pairing.pk:
         raise ValidationError({"meeting": "Choose one of this pair's meetings."})
     text = text.strip()
@@ -365,7 +307,7 @@ def note_create(*, pairing, author: User, text: str, shared: bool = False, meeti
 
 def _require_manage(note: Note, user: User) -> None:
     if not _has(user, MANAGE, note):
-        raise _refuse("Only the author can change this note.", "not_author")
+        raise refuse("Only the author can change this note.", "not_author")
 
 
 @sensitive_variables("text")

@@ -10,13 +10,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from confidentiality import selectors, services
-from confidentiality.access import get_or_404_logged
 from confidentiality.forms import NoteEditForm, NoteForm, RulesForm, SignForm, ThemeForm
-from confidentiality.models import AccessEvent, Audience, ConsentedTheme, Note, Rule
+from confidentiality.models import Audience, Note, Rule
+from core.pages import paginate
+from core.refusals import add_service_errors, show_refusal
+from firewall.access import access_event_record, access_events_record_many, get_or_404_logged
+from firewall.models import AccessEvent
 from pairings.models import Pairing
 from pairings.selectors import pairing_get_for
-from people.forms import add_service_errors
-from people.web import paginate, show_refusal
 
 
 def _request_id(request: HttpRequest) -> str:
@@ -52,7 +53,7 @@ def _refused(request: HttpRequest, exc: ValidationError, note: Note | None = Non
     """Say why in words; a refused change of someone else's note is also logged (F8)."""
     show_refusal(request, exc)
     if note is not None and getattr(exc, "code", None) == "not_author":
-        services.access_event_record(
+        access_event_record(
             actor=request.user,
             action=AccessEvent.Action.REFUSED,
             object_type="note",
@@ -185,9 +186,7 @@ def theme_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def theme_withdraw(request: HttpRequest, pk: int, theme_id: int) -> HttpResponse:
     pairing = _pairing(request, pk)
-    theme = ConsentedTheme.objects.filter(pk=theme_id, agreement__pairing=pairing).first()
-    if theme is None:  # another pair's theme, or none: hidden objects are 404
-        raise Http404("No such theme")
+    theme = selectors.theme_of(pairing=pairing, theme_id=theme_id)
     try:
         services.theme_withdraw(theme=theme, by=request.user)
     except ValidationError as exc:
@@ -206,7 +205,7 @@ def theme_withdraw(request: HttpRequest, pk: int, theme_id: int) -> HttpResponse
 def notes(request: HttpRequest, pk: int) -> HttpResponse:
     """The notes of a pairing that this member may read, and a form to write one."""
     pairing = _pairing(request, pk)
-    meetings = list(pairing.meetings.order_by("-starts_at")[:50])
+    meetings = selectors.meetings_to_note_on(pairing=pairing)
     form = NoteForm(request.POST or None, meetings=meetings)
     if request.method == "POST" and form.is_valid():
         meeting = next((m for m in meetings if m.pk == form.cleaned_data["meeting"]), None)
@@ -226,7 +225,7 @@ def notes(request: HttpRequest, pk: int) -> HttpResponse:
     # A page at a time: a pair's years of notes stay quick to open, and the access log
     # records the notes this page showed.
     note_page = paginate(request, selectors.note_list_for(user=request.user, pairing=pairing))
-    services.access_events_record_many(
+    access_events_record_many(
         actor=request.user,
         action=AccessEvent.Action.LIST,
         object_type="note",
@@ -245,7 +244,7 @@ def notes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def note_detail(request: HttpRequest, pk: int) -> HttpResponse:
     note = _note(request, pk)
-    services.access_event_record(
+    access_event_record(
         actor=request.user,
         action=AccessEvent.Action.READ,
         object_type="note",

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.refusals import show_refusal
 from people.accounts import (
     account_address_change_cancel,
     account_address_change_confirm,
@@ -24,7 +25,6 @@ from people.accounts import (
 )
 from people.forms import PasswordResetForm
 from people.models import AddressChange
-from people.web import show_refusal
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -63,11 +63,14 @@ INSTALLED_APPS = [
     "axes",
     "mentoring",
     "people",
+    "firewall",
     "programs",
     "pairings",
     "confidentiality",
     "reviews",
     "reports",
+    "demo",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [

@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class PairingsConfig(AppConfig):
     name = "pairings"
+
+    def ready(self) -> None:
+        # A commitment accepted in programs may move live pairings on (F5).
+        from pairings.services import pairings_refresh_for
+        from programs.signals import commitment_accepted
+
+        commitment_accepted.connect(pairings_refresh_for, dispatch_uid="pairings.commitment")

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from confidentiality.crypto import EncryptedTextField
+from firewall.crypto import EncryptedTextField
 
 
 class Pairing(models.Model):

@@ -116,16 +116,17 @@ def pairings_of_program(*, program: Program, status: str | None = None) -> Query
 
 def attach_coordinator_themes(*, pairings) -> None:
     """Sets `coordinator_themes` on each pairing given: the themes its mentoree consented to
-    pass on to the coordinator, where the rule still allows themes. One query."""
-    from confidentiality.models import ConsentedTheme
-
+    pass on to the coordinator, where the rule still allows themes. One query, through the
+    pairing's own relations (the agreement's models belong to the app above)."""
     themes: dict[int, list[str]] = {}
-    for theme in ConsentedTheme.objects.filter(
-        agreement__pairing__in=[p.pk for p in pairings],
-        audience="coordinator",
+    rows = Pairing.objects.filter(
+        pk__in=[p.pk for p in pairings],
         agreement__in_force_coordinator_rule="themes",
-    ).select_related("agreement"):
-        themes.setdefault(theme.agreement.pairing_id, []).append(theme.text)
+        agreement__themes__audience="coordinator",
+    ).values_list("pk", "agreement__themes__text")
+    newest_first = ("pk", "-agreement__themes__created_at", "-agreement__themes__pk")
+    for pairing_id, text in rows.order_by(*newest_first):
+        themes.setdefault(pairing_id, []).append(text)
     for pairing in pairings:
         pairing.coordinator_themes = themes.get(pairing.pk, [])
 

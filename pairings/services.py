@@ -13,17 +13,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from confidentiality.register import (
+from core.refusals import refuse
+from firewall.register import (
     NEUTRAL_MESSAGE,
     mentoring_end,
     mentoring_hold,
     open_assessment_exists,
 )
-from confidentiality.services import (
-    agreement_blockers,
-    agreement_create_for,
-    agreement_messages_schedule,
-)
+from pairings import signals
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from people.models import Employee, User
 from people.selectors import in_management_chain
@@ -32,10 +29,6 @@ from programs.models import Application, Program
 from programs.selectors import commitment_is_accepted
 
 ACCESS = "access_pairing"
-
-
-def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
 
 
 def _admitted(program: Program, employee: Employee, role: str) -> Application | None:
@@ -122,19 +115,17 @@ def pairing_propose(
     # F3, the reverse direction: never while the mentor sits on an open review of the
     # mentoree. The register locks the same row the reviews side locks to seat a panel.
     if not mentoring_hold(mentor_id=mentor.pk, mentoree_id=mentoree.pk):
-        raise _refuse(f"{mentor.full_name} {NEUTRAL_MESSAGE}.", "conflict")
+        raise refuse(f"{mentor.full_name} {NEUTRAL_MESSAGE}.", "conflict")
     pairing = Pairing(program=program, mentor=mentor, mentoree=mentoree, score=score)
     pairing.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             pairing.save()
     except IntegrityError as exc:
-        raise _refuse(
-            f"{mentoree.full_name} already has a mentor in this program.", "race"
-        ) from exc
+        raise refuse(f"{mentoree.full_name} already has a mentor in this program.", "race") from exc
     for member in (mentor, mentoree):
         assign_perm(ACCESS, member.user, pairing)
-    agreement_create_for(pairing=pairing)
+    signals.pairing_proposed.send(sender=Pairing, pairing=pairing)
     if notify:
         for member in (mentor, mentoree):
             message_schedule(
@@ -151,7 +142,7 @@ def _member_role(pairing: Pairing, employee: Employee) -> str:
         return "mentor"
     if employee.pk == pairing.mentoree_id:
         return "mentoree"
-    raise _refuse("Only the two members of the pair can do that.", "not_member")
+    raise refuse("Only the two members of the pair can do that.", "not_member")
 
 
 def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
@@ -167,7 +158,7 @@ def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
         blockers.append("The mentoree has not accepted the match yet.")
     if not commitment_is_accepted(employee=pairing.mentoree, program=pairing.program):
         blockers.append("The mentoree has not accepted the current program commitment.")
-    blockers.extend(agreement_blockers(pairing=pairing))
+    blockers.extend(signals.blockers_from_receivers(sender=Pairing, pairing=pairing))
     return blockers
 
 
@@ -201,12 +192,23 @@ def pairing_refresh_status(*, pairing: Pairing) -> Pairing:
                     object_id=pairing.pk,
                 )
         elif wanted == Pairing.Status.AWAITING_AGREEMENT:
-            agreement_messages_schedule(pairing=pairing)
+            signals.pairing_awaits_agreement.send(sender=Pairing, pairing=pairing)
     return pairing
 
 
-def pairings_refresh_for(*, employee: Employee, program: Program) -> None:
-    """After someone accepts a commitment: their live pairings in the program may move on."""
+@transaction.atomic
+def pairing_agreement_changed(*, pairing: Pairing) -> Pairing:
+    """The pair's agreement has a new version: an active pairing waits again until both have
+    signed it (the agreement's service calls this, then asks both to sign)."""
+    Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE).update(
+        status=Pairing.Status.AWAITING_AGREEMENT
+    )
+    return pairing_refresh_status(pairing=pairing)
+
+
+def pairings_refresh_for(*, employee: Employee, program: Program, **_signal) -> None:
+    """After someone accepts a commitment: their live pairings in the program may move on.
+    Connected to `programs.signals.commitment_accepted` (PairingsConfig.ready)."""
     for pairing in Pairing.objects.filter(
         Q(mentor=employee) | Q(mentoree=employee), program=program, status__in=Pairing.LIVE
     ):
@@ -219,7 +221,7 @@ def pairing_accept(*, pairing: Pairing, by: Employee) -> Pairing:
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     role = _member_role(pairing, by)
     if not pairing.is_live:
-        raise _refuse("This pairing has ended.", "ended")
+        raise refuse("This pairing has ended.", "ended")
     field = f"{role}_accepted_at"
     if getattr(pairing, field) is None:
         setattr(pairing, field, timezone.now())
@@ -240,7 +242,7 @@ def pairing_end(
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     _member_role(pairing, by)
     if not pairing.is_live:
-        raise _refuse("This pairing has already ended.", "ended")
+        raise refuse("This pairing has already ended.", "ended")
     if category not in Pairing.EndCategory.values:
         raise ValidationError({"category": "Choose why the pairing ends."})
     pairing.status = Pairing.Status.ENDED
@@ -266,7 +268,7 @@ def pairing_end(
 
 def _require_active(pairing: Pairing) -> None:
     if pairing.status != Pairing.Status.ACTIVE:
-        raise _refuse(
+        raise refuse(
             "Meetings and goals start once the pairing is active: both of you accepted the "
             "match and the agreement is in place.",
             "not_active",

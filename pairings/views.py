@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from confidentiality.access import get_or_404_logged
+from core.pages import paginate
+from core.refusals import add_service_errors, show_refusal
+from firewall.access import get_or_404_logged
 from pairings import selectors, services
 from pairings.forms import (
     EndForm,
@@ -20,12 +22,11 @@ from pairings.forms import (
     ProposeForm,
     SwapForm,
 )
+from pairings.matching import selectors as matching_selectors
 from pairings.matching import services as matching
-from pairings.models import Goal, MatchingRun, Meeting, Pairing, Pin, ProposedPair
-from people.forms import add_service_errors
+from pairings.models import Goal, Meeting, Pairing
 from people.models import Employee
-from people.selectors import employee_for_user
-from people.web import paginate, show_refusal
+from people.selectors import employee_for_user, employee_get, employees_by_email
 from programs.calendar import ics_event
 
 
@@ -277,7 +278,7 @@ def propose(request: HttpRequest, slug: str, employee_id: int) -> HttpResponse:
     form = ProposeForm({"mentor": request.POST.get("mentor"), "mentoree": mentoree.pk})
     if not form.is_valid():
         raise Http404("No such mentor")
-    mentor = get_object_or_404(Employee, pk=form.cleaned_data["mentor"])
+    mentor = employee_get(pk=form.cleaned_data["mentor"])
     score = next(
         (
             s.score
@@ -299,30 +300,18 @@ def propose(request: HttpRequest, slug: str, employee_id: int) -> HttpResponse:
     return redirect("pairings:program", slug=program.slug)
 
 
-def _run_for(request: HttpRequest, program, run_id: int) -> MatchingRun:
-    return get_object_or_404(MatchingRun, pk=run_id, program=program)
-
-
 @never_cache
 @require_safe
 def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    run = program.matching_runs.first()
-    pairs = (
-        run.pairs.select_related("mentor", "mentoree").order_by("pk")
-        if run and run.status == MatchingRun.Status.DONE
-        else ProposedPair.objects.none()
-    )
+    state = matching_selectors.matching_page_state(program=program)
     return render(
         request,
         "pairings/matching.html",
         {
             "program": program,
-            "run": run,
-            "running": run is not None
-            and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
-            "pairs": paginate(request, pairs),
-            "pins": program.pins.select_related("mentor", "mentoree").order_by("pk"),
+            **state,
+            "pairs": paginate(request, state["pairs"]),
             "pin_form": PinForm(),
             "swap_form": SwapForm(),
             "unmatched_count": selectors.unmatched_mentorees(program=program).count(),
@@ -347,12 +336,9 @@ def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
     form = PinForm(request.POST)
     if form.is_valid():
-        people = {
-            e.email.lower(): e
-            for e in Employee.objects.filter(
-                email__in=[form.cleaned_data["mentor_email"], form.cleaned_data["mentoree_email"]]
-            )
-        }
+        people = employees_by_email(
+            emails=[form.cleaned_data["mentor_email"], form.cleaned_data["mentoree_email"]]
+        )
         mentor = people.get(form.cleaned_data["mentor_email"].lower())
         mentoree = people.get(form.cleaned_data["mentoree_email"].lower())
         if mentor is None or mentoree is None:
@@ -372,7 +358,7 @@ def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def pin_remove(request: HttpRequest, slug: str, pin_id: int) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    pin = get_object_or_404(Pin, pk=pin_id, program=program)
+    pin = matching_selectors.pin_of(program=program, pin_id=pin_id)
     matching.pin_remove(pin=pin, by=request.user)
     messages.success(request, "The pin was removed.")
     return redirect("pairings:matching", slug=program.slug)
@@ -381,7 +367,7 @@ def pin_remove(request: HttpRequest, slug: str, pin_id: int) -> HttpResponse:
 @require_POST
 def proposal_remove(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    pair = get_object_or_404(ProposedPair, pk=pair_id, run__program=program)
+    pair = matching_selectors.proposed_pair_of(program=program, pair_id=pair_id)
     try:
         matching.proposal_remove(pair=pair, by=request.user)
     except ValidationError as exc:
@@ -396,13 +382,9 @@ def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
     form = SwapForm(request.POST)
     if form.is_valid():
-        pairs = {
-            p.pk: p
-            for p in ProposedPair.objects.filter(
-                run__program=program,
-                pk__in=[form.cleaned_data["first"], form.cleaned_data["second"]],
-            )
-        }
+        pairs = matching_selectors.proposed_pairs_by_id(
+            program=program, ids=[form.cleaned_data["first"], form.cleaned_data["second"]]
+        )
         first = pairs.get(form.cleaned_data["first"])
         second = pairs.get(form.cleaned_data["second"])
         if first is None or second is None or first.pk == second.pk:
@@ -422,7 +404,7 @@ def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def matching_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    run = _run_for(request, program, run_id)
+    run = matching_selectors.run_of(program=program, run_id=run_id)
     try:
         count = matching.matching_run_publish(run=run, by=request.user)
     except ValidationError as exc:

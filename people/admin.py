@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.refusals import add_service_errors
 from people.accounts import (
     APPROVE_REACTIVATION,
     ASK_REACTIVATION,
@@ -26,7 +27,6 @@ from people.forms import (
     AccountCreationForm,
     EmployeeAdminForm,
     EmployeeImportForm,
-    add_service_errors,
 )
 from people.hris_jobs import employee_import_start
 from people.models import AddressChange, Employee, EmployeeImport, ReactivationRequest, User

@@ -25,7 +25,7 @@ from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from people.forms import add_service_errors
+from core.refusals import add_service_errors
 
 DATE_HIERARCHY_PARTS = ("year", "month", "day")
 MAX_ID = 2**63 - 1

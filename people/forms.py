@@ -25,16 +25,6 @@ class EmployeeImportForm(forms.Form):
         return upload
 
 
-def add_service_errors(form: forms.Form, exc) -> None:
-    """Show a service's refusal (a ValidationError) on the form: per field where it names one
-    the form has, otherwise at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 class PasswordResetForm(forms.Form):
     """The "Forgot your password?" form: only an address; what happens to it is
     `people.accounts.account_password_reset_ask` (the same work whether or not an account

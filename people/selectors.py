@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.http import Http404
 
 from people.models import Employee, User
 
@@ -73,3 +74,24 @@ def employee_for_user(*, user: User) -> Employee | None:
         return user.employee
     except Employee.DoesNotExist:
         return None
+
+
+def employee_get(*, pk: int) -> Employee:
+    """One directory entry by id, or a 404 (the directory is open to everyone signed in)."""
+    employee = Employee.objects.filter(pk=pk).first()
+    if employee is None:
+        raise Http404("No such employee")
+    return employee
+
+
+def employees_by_email(*, emails: list[str]) -> dict[str, Employee]:
+    """Directory entries with these addresses, keyed by the address in lower case."""
+    return {e.email.lower(): e for e in Employee.objects.filter(email__in=emails)}
+
+
+def user_get(*, pk: int) -> User:
+    """One account by id, or a 404."""
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise Http404("No such person")
+    return user

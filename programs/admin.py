@@ -9,7 +9,15 @@ from django.core.exceptions import ValidationError
 from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin, RefusalsOnTheForm
 from people.models import User
 from programs import selectors, services
-from programs.models import Application, Commitment, GroupSession, Program, Resource, Tag
+from programs.models import (
+    PROGRAM_FIELDS,
+    Application,
+    Commitment,
+    GroupSession,
+    Program,
+    Resource,
+    Tag,
+)
 
 
 class ProgramAdminForm(forms.ModelForm):
@@ -22,22 +30,7 @@ class ProgramAdminForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        fields = [
-            "name",
-            "slug",
-            "kind",
-            "description",
-            "audience",
-            "applications_open_on",
-            "applications_close_on",
-            "starts_on",
-            "ends_on",
-            "default_mentor_capacity",
-            "min_mentor_level",
-            "max_mentoree_level",
-            "quorum_votes",
-            "agreement_template",
-        ]
+        fields = [*PROGRAM_FIELDS, "agreement_template"]
 
     # Who fills the form in (ProgramAdmin.get_form sets it): nobody names themselves.
     named_by: User | None = None

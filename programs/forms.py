@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 
 from people.models import Employee
-from programs.models import Application, GroupSession, Program, Tag, Vote
+from programs.models import PROGRAM_FIELDS, Application, GroupSession, Program, Tag, Vote
 
 
 class DateInput(forms.DateInput):
@@ -26,21 +26,7 @@ class DateTimeInput(forms.DateTimeInput):
 class ProgramForm(forms.ModelForm):
     class Meta:
         model = Program
-        fields = [
-            "name",
-            "slug",
-            "kind",
-            "description",
-            "audience",
-            "applications_open_on",
-            "applications_close_on",
-            "starts_on",
-            "ends_on",
-            "default_mentor_capacity",
-            "min_mentor_level",
-            "max_mentoree_level",
-            "quorum_votes",
-        ]
+        fields = list(PROGRAM_FIELDS)
         widgets = {
             "applications_open_on": DateInput,
             "applications_close_on": DateInput,

@@ -144,6 +144,25 @@ class Program(models.Model):
         return self.kind != self.Kind.GROUP
 
 
+# What a coordinator or HR admin sets on a program: written once, used by the form, the admin
+# and the services (which refuse any other field).
+PROGRAM_FIELDS = (
+    "name",
+    "slug",
+    "kind",
+    "description",
+    "audience",
+    "applications_open_on",
+    "applications_close_on",
+    "starts_on",
+    "ends_on",
+    "default_mentor_capacity",
+    "min_mentor_level",
+    "max_mentoree_level",
+    "quorum_votes",
+)
+
+
 class ProgramUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Program, on_delete=models.CASCADE)
 

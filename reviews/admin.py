@@ -4,7 +4,7 @@ The panel's rating and summary stay with the panel and the Talent team."""
 from django.contrib import admin
 from django.db.models import OuterRef, Subquery
 
-from confidentiality.register import conflict_exists
+from firewall.register import conflict_exists
 from people.admin_base import ReadOnlyAdmin
 from people.models import Employee
 from reviews.models import TalentReview

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
-from confidentiality.register import conflict_exists
+from firewall.register import conflict_exists
 from people.models import Employee, User
 from people.roles import TALENT_TEAM
 from people.selectors import reporting_chain_up
@@ -131,3 +131,11 @@ def dossier_for(*, review: TalentReview) -> Dossier:
             for r in earlier
         ],
     )
+
+
+def seat_of(*, review: TalentReview, seat_id: int) -> PanelSeat:
+    """A seat of this review (already one the user may see), or a 404."""
+    seat = PanelSeat.objects.filter(pk=seat_id, review=review).first()
+    if seat is None:
+        raise Http404("No such seat")
+    return seat

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from confidentiality.register import (
+from core.refusals import refuse
+from firewall.register import (
     NEUTRAL_MESSAGE,
     assessment_hold,
     assessment_release,
@@ -23,19 +24,15 @@ from reviews.selectors import can_see_review, employee_id_of, is_talent_team
 SIT = "sit_on_panel"
 
 
-def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require_talent_team(user: User) -> None:
     if not is_talent_team(user=user):
-        raise _refuse("Only the Talent team staffs talent reviews.", "not_talent_team")
+        raise refuse("Only the Talent team staffs talent reviews.", "not_talent_team")
 
 
 def _runner_id(user: User) -> int:
     person_id = employee_id_of(user)
     if person_id is None:
-        raise _refuse("Only people in the company directory run talent reviews.", "no_person")
+        raise refuse("Only people in the company directory run talent reviews.", "no_person")
     return person_id
 
 
@@ -54,7 +51,7 @@ def _run(*, review: TalentReview, by: User, request_id: str = "") -> bool:
 
 
 def _conflict_refusal() -> ValidationError:
-    return _refuse("You have a declared conflict of interest with the subject.", "conflict")
+    return refuse("You have a declared conflict of interest with the subject.", "conflict")
 
 
 def review_create(
@@ -101,17 +98,17 @@ def seat_add(
             .get(pk=review.pk)
         )
         if not review.is_open:
-            raise _refuse("This review has concluded; its panel is closed.", "concluded")
+            raise refuse("This review has concluded; its panel is closed.", "concluded")
         if not _run(review=review, by=by, request_id=request_id):
             conflicted = True
         else:
             conflicted = False
             if member.pk == review.subject_id:
-                raise _refuse("The subject of a review does not sit on its panel.", "subject")
+                raise refuse("The subject of a review does not sit on its panel.", "subject")
             if not member.is_active:
-                raise _refuse(f"{member.full_name} is no longer an active employee.", "inactive")
+                raise refuse(f"{member.full_name} is no longer an active employee.", "inactive")
             if PanelSeat.objects.filter(review=review, member=member).exists():
-                raise _refuse(f"{member.full_name} already sits on this panel.", "duplicate")
+                raise refuse(f"{member.full_name} already sits on this panel.", "duplicate")
             seat = PanelSeat.objects.create(review=review, member=member, seated_by=by)
             held = assessment_hold(
                 person_id=member.pk,
@@ -133,7 +130,7 @@ def seat_add(
             Recusal.objects.get_or_create(review=review, person=member)
     if conflicted:
         raise _conflict_refusal()
-    raise _refuse(f"{member.full_name} {NEUTRAL_MESSAGE}.", "conflict")
+    raise refuse(f"{member.full_name} {NEUTRAL_MESSAGE}.", "conflict")
 
 
 def seat_remove(*, seat: PanelSeat, by: User, request_id: str = "") -> None:
@@ -141,7 +138,7 @@ def seat_remove(*, seat: PanelSeat, by: User, request_id: str = "") -> None:
     with transaction.atomic():
         review = TalentReview.objects.select_for_update().get(pk=seat.review_id)
         if not review.is_open:
-            raise _refuse("This review has concluded; its panel is closed.", "concluded")
+            raise refuse("This review has concluded; its panel is closed.", "concluded")
         if _run(review=review, by=by, request_id=request_id):
             assessment_release(seat_ids=[seat.pk])
             remove_perm(SIT, seat.member.user, review)
@@ -157,7 +154,7 @@ def review_transition(
     with transaction.atomic():
         review = TalentReview.objects.select_for_update().get(pk=review.pk)
         if TalentReview.TRANSITIONS.get(review.status) != to_status:
-            raise _refuse(
+            raise refuse(
                 "A review moves from planned to in session to concluded, one step at a time.",
                 "bad_transition",
             )
@@ -180,9 +177,9 @@ def outcome_record(
     with transaction.atomic():
         review = TalentReview.objects.select_for_update().get(pk=review.pk)
         if not can_see_review(user=by, review=review):
-            raise _refuse("Only the panel and the Talent team record the outcome.", "denied")
+            raise refuse("Only the panel and the Talent team record the outcome.", "denied")
         if review.status == TalentReview.Status.PLANNED:
-            raise _refuse("The outcome is recorded once the review is in session.", "planned")
+            raise refuse("The outcome is recorded once the review is in session.", "planned")
         if rating not in TalentReview.Rating.values:
             raise ValidationError({"rating": "Choose a rating on the company's scale."})
         if not is_talent_team(user=by) or _run(review=review, by=by, request_id=request_id):

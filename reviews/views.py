@@ -3,15 +3,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from people.forms import add_service_errors
-from people.web import paginate, show_refusal
+from core.pages import paginate
+from core.refusals import add_service_errors, show_refusal
 from reviews import selectors, services
 from reviews.forms import OutcomeForm, ReviewForm, SeatForm
-from reviews.models import PanelSeat, TalentReview
+from reviews.models import TalentReview
 
 
 @require_safe
@@ -125,7 +125,7 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def seat_remove(request: HttpRequest, pk: int, seat_id: int) -> HttpResponse:
     review = selectors.review_get_for(user=request.user, pk=pk)
-    seat = get_object_or_404(PanelSeat, pk=seat_id, review=review)
+    seat = selectors.seat_of(review=review, seat_id=seat_id)
     try:
         services.seat_remove(
             seat=seat, by=request.user, request_id=getattr(request, "request_id", "")

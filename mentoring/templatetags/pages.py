@@ -12,3 +12,24 @@ def page_query(context, param: str, number: int) -> str:
     query: QueryDict = request.GET.copy() if request is not None else QueryDict(mutable=True)
     query[param or "page"] = str(number)
     return "?" + query.urlencode()
+
+
+# Every status word of the product, in one of a few tones (static/css/app.css `.tone--*`): the
+# word is always shown; the colour only echoes it.
+_WORDS_BY_TONE = {
+    "good": "accepting admitted registered yes admit active achieved done published shared signed",
+    "info": "running submitted new proposed in_progress queued planned",
+    "waiting": "draft waitlisted no waitlist awaiting_agreement open unsigned",
+    "muted": "closed declined withdrawn cancelled decline ended dropped concluded",
+    "alert": "failed",
+    "own": "private in_session",
+}
+TONES: dict[str, str] = {
+    word: tone for tone, words in _WORDS_BY_TONE.items() for word in words.split()
+}
+
+
+@register.filter
+def tone(status: str) -> str:
+    """The tone class suffix of a status (`class="status tone--{{ x.status|tone }}"`)."""
+    return TONES.get(str(status), "neutral")

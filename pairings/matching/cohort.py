@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 
-from confidentiality.register import open_assessments
+from firewall.register import open_assessments
 from pairings.matching.scores import Cohort, PinRequest
 from pairings.matching.solver import apply_pins
 from pairings.models import Pairing, Pin

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.refusals import refuse
 from pairings.matching.cohort import load_cohort, load_participant
 from pairings.matching.solver import MatchingResult, solve
 from pairings.models import MatchingRun, Pin, ProposedPair
@@ -36,13 +37,9 @@ STALE_RUN_AFTER_SECONDS = 3600
 IN_PROGRESS = (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING)
 
 
-def _refuse(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
-
-
 def _require_coordinator(*, user: User, program: Program) -> None:
     if not is_coordinator(user=user, program=program):
-        raise _refuse("Only a coordinator of this program can do that.", "not_coordinator")
+        raise refuse("Only a coordinator of this program can do that.", "not_coordinator")
 
 
 @transaction.atomic
@@ -55,11 +52,11 @@ def matching_run_start(*, program: Program, by: User) -> MatchingRun:
     _require_coordinator(user=by, program=program)
     program = Program.objects.select_for_update().get(pk=program.pk)
     if not program.has_mentors:
-        raise _refuse(
+        raise refuse(
             "This is a group program: it has no one-to-one pairs to match.", "group_program"
         )
     if program.status == Program.Status.CLOSED:
-        raise _refuse("This program is closed.", "closed")
+        raise refuse("This program is closed.", "closed")
     in_progress = MatchingRun.objects.filter(program=program, status__in=IN_PROGRESS)
     stale = timezone.now() - timedelta(seconds=STALE_RUN_AFTER_SECONDS)
     in_progress.filter(created_at__lt=stale).update(
@@ -68,7 +65,7 @@ def matching_run_start(*, program: Program, by: User) -> MatchingRun:
         finished_at=timezone.now(),
     )
     if in_progress.exists():
-        raise _refuse(
+        raise refuse(
             "A matching run of this program is already under way: wait for it to finish.",
             "in_progress",
         )
@@ -170,7 +167,7 @@ def matching_run_execute(*, run_id: int) -> None:
 def _require_reviewable(run: MatchingRun, by: User) -> None:
     _require_coordinator(user=by, program=run.program)
     if run.status != MatchingRun.Status.DONE:
-        raise _refuse(
+        raise refuse(
             "Only a finished proposal that is not yet published can be changed.", "not_done"
         )
 
@@ -227,15 +224,15 @@ def proposal_swap(*, first: ProposedPair, second: ProposedPair, by: User) -> Non
         .select_related("mentor", "mentoree")
     }
     if first.pk == second.pk or len(rows) != 2:
-        raise _refuse("Choose two different rows of the same proposal.", "not_same_run")
+        raise refuse("Choose two different rows of the same proposal.", "not_same_run")
     a, b = rows[first.pk], rows[second.pk]
     if a.pinned or b.pinned:
-        raise _refuse(
+        raise refuse(
             "A pinned pair stays as it was fixed: remove the pin and run again to change it.",
             "pinned",
         )
     if a.mentor_id == b.mentor_id:
-        raise _refuse("Both rows already have the same mentor.", "same_mentor")
+        raise refuse("Both rows already have the same mentor.", "same_mentor")
     program = run.program
     reasons = [
         reason
@@ -272,15 +269,13 @@ def pin_add(*, program: Program, mentor: Employee, mentoree: Employee, by: User)
     if reasons:
         raise ValidationError(reasons, code="constraint")
     if Pin.objects.filter(program=program, mentoree=mentoree).exists():
-        raise _refuse(
+        raise refuse(
             f"{mentoree.full_name} is already pinned to a mentor: remove that pin first.",
             "already_pinned",
         )
     as_mentor = load_participant(program=program, employee=mentor, role=Application.Role.MENTOR)
     if as_mentor.capacity_left <= Pin.objects.filter(program=program, mentor=mentor).count():
-        raise _refuse(
-            f"{mentor.full_name} has no room left for another pinned mentoree.", "no_room"
-        )
+        raise refuse(f"{mentor.full_name} has no room left for another pinned mentoree.", "no_room")
     pin = Pin(program=program, mentor=mentor, mentoree=mentoree)
     pin.full_clean()
     pin.save()

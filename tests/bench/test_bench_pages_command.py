@@ -8,13 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from mentoring.management.commands.bench_pages import (
-    Stats,
-    _split,
-    percentile,
-    summarize,
-    verdict,
-)
+from benchmarks.load import split
+from benchmarks.stats import Stats, percentile, summarize, verdict
 
 SQLITE = {"ENGINE": "django.db.backends.sqlite3"}
 
@@ -34,7 +29,7 @@ def test_refuses_sqlite_with_a_clear_message():
 def test_refuses_before_touching_the_database_or_seeding():
     with (
         mock.patch.dict(settings.DATABASES["default"], SQLITE),
-        mock.patch("mentoring.management.commands.bench_pages.call_command") as inner,
+        mock.patch("benchmarks.management.commands.bench_pages.call_command") as inner,
         pytest.raises(CommandError),
     ):
         call_command("bench_pages", "--seed")
@@ -105,5 +100,5 @@ def test_verdict(rps, p95, ok):
     [(10, 4, [3, 3, 2, 2]), (400, 4, [100] * 4), (2, 4, [1, 1]), (5, 1, [5])],
 )
 def test_split_into_round_robin_shares(total, parts, shares):
-    assert _split(total, parts) == shares
-    assert sum(_split(total, parts)) == total
+    assert split(total, parts) == shares
+    assert sum(split(total, parts)) == total

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from confidentiality.models import AccessEvent
+from firewall.models import AccessEvent
 from people.models import Employee
 from reviews.models import PanelSeat, TalentReview
 from tests.browser.helpers import expect_message, nav_link, screenshot

@@ -20,7 +20,8 @@ from django.test import Client
 from django.urls import reverse
 
 from confidentiality import services as conf_services
-from confidentiality.models import AccessEvent, Agreement, Note
+from confidentiality.models import Agreement, Note
+from firewall.models import AccessEvent
 from pairings.models import Pairing
 from programs import services as program_services
 from tests.pairings.conftest import join_program

@@ -14,8 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from confidentiality.models import AccessEvent, Note
-from confidentiality.services import access_event_record
+from confidentiality.models import Note
+from firewall.access import access_event_record
+from firewall.models import AccessEvent
 from pairings.models import Goal, Meeting, Pairing
 from tests.confidentiality.fixtures import refused_events, write_note
 from tests.factories import EmployeeFactory
@@ -44,11 +45,11 @@ def staff_without_permission(db):
 
 
 def changelist_url() -> str:
-    return reverse("admin:confidentiality_accessevent_changelist")
+    return reverse("admin:firewall_accessevent_changelist")
 
 
 def change_url(event) -> str:
-    return reverse("admin:confidentiality_accessevent_change", args=[event.pk])
+    return reverse("admin:firewall_accessevent_change", args=[event.pk])
 
 
 # --- Append-only ---------------------------------------------------------------------------
@@ -125,10 +126,10 @@ def test_f8_the_admin_offers_no_add_change_or_delete(who, request, event, client
         },
     )
     assert response.status_code == 403
-    add = reverse("admin:confidentiality_accessevent_add")
+    add = reverse("admin:firewall_accessevent_add")
     assert client.get(add).status_code == 403
     assert client.post(add, {"action": "read", "outcome": "allowed"}).status_code == 403
-    delete = reverse("admin:confidentiality_accessevent_delete", args=[event.pk])
+    delete = reverse("admin:firewall_accessevent_delete", args=[event.pk])
     assert client.get(delete).status_code == 403
     assert client.post(delete, {"post": "yes"}).status_code == 403
     changelist = client.post(
@@ -196,9 +197,7 @@ def test_f8_staff_without_the_permission_cannot_read_the_log(
 
 def test_f8_the_view_permission_alone_opens_the_log(staff_without_permission, event, client_for):
     staff_without_permission.user_permissions.add(
-        Permission.objects.get(
-            content_type__app_label="confidentiality", codename="view_accessevent"
-        )
+        Permission.objects.get(content_type__app_label="firewall", codename="view_accessevent")
     )
     assert client_for(staff_without_permission).get(changelist_url()).status_code == 200
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from confidentiality import selectors, services
-from confidentiality.models import AccessEvent, Audience, ConsentedTheme, Rule, Signature
+from confidentiality.models import Audience, ConsentedTheme, Rule, Signature
+from firewall.models import AccessEvent
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from people.models import Notification

@@ -14,7 +14,8 @@ from django.urls import reverse
 from guardian.shortcuts import get_perms
 
 from confidentiality import selectors, services
-from confidentiality.models import AccessEvent, Note, NoteUserObjectPermission
+from confidentiality.models import Note, NoteUserObjectPermission
+from firewall.models import AccessEvent
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from tests.confidentiality.fixtures import refused_events, write_note

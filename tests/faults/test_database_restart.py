@@ -35,6 +35,7 @@ from tests.programs.conftest import make_program
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.pg_restart,
+    pytest.mark.alone,
     pytest.mark.django_db(transaction=True),
 ]
 

@@ -41,7 +41,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from confidentiality.models import AccessEvent
+from firewall.models import AccessEvent
 from tests.firewall.matrix_world import ROLES, Side, World, build_world
 
 LOGIN = "login"
@@ -451,7 +451,16 @@ def test_every_row_is_complete_and_every_argument_is_filled():
 
 # --- Whether anything changed ------------------------------------------------------------------
 
-WATCHED_APPS = ("people", "programs", "pairings", "confidentiality", "reviews", "auth", "guardian")
+WATCHED_APPS = (
+    "people",
+    "programs",
+    "pairings",
+    "confidentiality",
+    "firewall",
+    "reviews",
+    "auth",
+    "guardian",
+)
 # Refused attempts on confidential objects are logged on purpose (F8); sign-in sessions and
 # django-axes' records are the client's, not the application's data.
 NOT_WATCHED_TABLES = {AccessEvent._meta.db_table, "django_session"}
@@ -695,7 +704,7 @@ def _admin_row(signed_out: Expected = LOGIN, **cells: Expected) -> dict:
 ADMIN_MATRIX: dict[str, dict[str, Expected]] = {
     "admin:index": _admin_row(signed_out=ADMIN_LOGIN),
     # HR admins read the access log (F8); nobody changes it.
-    "admin:confidentiality_accessevent_changelist": _admin_row(),
+    "admin:firewall_accessevent_changelist": _admin_row(),
     "admin:people_employee_import": _admin_row(),
     # HR admins are never superusers and cannot make accounts (which could be).
     "admin:people_user_add": _admin_row(hr_admin=403),

@@ -150,7 +150,7 @@ def _endpoints(patterns) -> Iterator[URLPattern]:
 @pytest.mark.parametrize("role", ["hr_admin", "superuser", "employee"])
 def test_f9_every_page_of_the_admin_is_no_store(world: World, role):
     pages = _admin_pages()
-    assert "admin:index" in pages and "admin:confidentiality_accessevent_changelist" in pages
+    assert "admin:index" in pages and "admin:firewall_accessevent_changelist" in pages
     client = world.client(role)
     for name in pages:
         if name == "admin:logout":
@@ -310,8 +310,8 @@ BIG = str(10**20)
         f"programs/groupsession/?program__in={BIG}",
         f"programs/resource/?program={BIG}",
         f"people/employee/?level__in={BIG}",
-        f"confidentiality/accessevent/?at__year={BIG}",
-        f"confidentiality/accessevent/?at__year=2026&at__month={BIG}",
+        f"firewall/accessevent/?at__year={BIG}",
+        f"firewall/accessevent/?at__year=2026&at__month={BIG}",
         f"people/employee/?level={'9' * 5000}",
     ],
 )

@@ -25,9 +25,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 
-from confidentiality import crypto
 from confidentiality import services as conf_services
 from confidentiality.models import Audience, ConsentedTheme, Note, Rule
+from firewall import crypto
 from pairings import services as pairing_services
 from pairings.models import Pairing, PrivateEndReason
 from tests.confidentiality.fixtures import (

@@ -22,8 +22,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from confidentiality.models import AccessEvent, ConflictEntry
-from confidentiality.register import conflict_declare, has_conflict
+from firewall.models import AccessEvent, ConflictEntry
+from firewall.register import conflict_declare, has_conflict
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from people.roles import HR_ADMINS, TALENT_TEAM

@@ -21,7 +21,8 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_users_with_perms
 
 from confidentiality import selectors, services
-from confidentiality.models import AccessEvent, Agreement, ConsentedTheme, Note
+from confidentiality.models import Agreement, ConsentedTheme, Note
+from firewall.models import AccessEvent
 from pairings.models import PrivateEndReason
 from tests.confidentiality.fixtures import (
     PRIVATE_TEXT,

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from confidentiality.models import ConflictEntry
+from firewall.models import ConflictEntry
 from pairings import services as pairing_services
 from pairings.models import Goal, Meeting, Pairing
 from people.models import Message, Notification
@@ -279,7 +279,7 @@ def test_f3_conflict_declared_by_hr_admin_in_the_admin_keeps_the_person_off_the_
 ):
     """A former mentor from outside the app: HR declares the conflict by hand."""
     client = signed_in_client(hr_admin)
-    add_url = reverse("admin:confidentiality_conflictentry_add")
+    add_url = reverse("admin:firewall_conflictentry_add")
     assert client.get(add_url).status_code == 200
 
     response = client.post(
@@ -301,7 +301,7 @@ def test_f3_a_declared_conflict_is_one_way_and_about_that_subject_only(
     review, outsider, mentoree, hr_admin, talent_reviewer, signed_in_client
 ):
     signed_in_client(hr_admin).post(
-        reverse("admin:confidentiality_conflictentry_add"),
+        reverse("admin:firewall_conflictentry_add"),
         {"person": outsider.employee.pk, "subject": mentoree.employee.pk},
     )
     other_review = plan_review(staff_member(), by=talent_reviewer)

@@ -28,13 +28,8 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from guardian.shortcuts import get_user_perms
 
-from confidentiality.models import (
-    AccessEvent,
-    Agreement,
-    ConsentedTheme,
-    Note,
-    Signature,
-)
+from confidentiality.models import Agreement, ConsentedTheme, Note, Signature
+from firewall.models import AccessEvent
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from people.admin_base import MetadataOnlyAdmin
 from people.roles import HR_ADMINS, PROGRAM_COORDINATORS, TALENT_TEAM

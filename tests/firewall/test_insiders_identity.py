@@ -34,7 +34,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from confidentiality.models import AccessEvent
+from firewall.models import AccessEvent
 from people.models import AddressChange, Employee, Message, Notification, ReactivationRequest, User
 from people.roles import HR_ADMINS
 from people.services import employee_import_csv, user_add_to_role
@@ -635,5 +635,5 @@ def test_f12_every_identity_change_leaves_an_access_event_naming_actor_and_perso
     assert [(d, a) for d, a, _, _ in logged] == expected
     assert {(t, i) for _, _, t, i in logged} == {("account", mentor.pk)}
     # HR admins read these in the access log, as every other access.
-    page = hr.get(reverse("admin:confidentiality_accessevent_changelist"))
+    page = hr.get(reverse("admin:firewall_accessevent_changelist"))
     assert page.status_code == 200

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from confidentiality.models import AccessEvent
+from firewall.models import AccessEvent
 from people import accounts
 from people.messaging import kinds
 from people.models import (

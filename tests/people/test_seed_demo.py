@@ -10,7 +10,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from people.demo import DEMO_PASSWORD, DEMO_PEOPLE
+from demo.people import DEMO_PASSWORD, DEMO_PEOPLE
 from people.models import Employee
 from people.roles import HR_ADMINS, TALENT_TEAM
 from people.selectors import in_management_chain

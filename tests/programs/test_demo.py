@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from demo.programs import EXEC_SLUG, GROW_SLUG
 from people.models import Employee, Message, Notification
 from programs import selectors
-from programs.demo import EXEC_SLUG, GROW_SLUG
 from programs.models import (
     Application,
     Commitment,

@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from confidentiality.models import AccessEvent
+from firewall.models import AccessEvent
 from people.models import Employee
 from reviews import services as review_services
 from reviews.models import PanelSeat, TalentReview

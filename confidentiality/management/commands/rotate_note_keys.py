@@ -9,7 +9,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from confidentiality.crypto import EncryptedTextField, is_under_primary, rotate
+from firewall.crypto import EncryptedTextField, is_under_primary, rotate
 
 
 def encrypted_columns():

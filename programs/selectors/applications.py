@@ -1,0 +1,161 @@
+"""Reads for applications: the applicant's own, and the committee's queue with its tallies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from people.models import User
+from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
+from programs.models import (
+    Application,
+    Program,
+    Vote,
+)
+from programs.selectors.permissions import committee_of, committee_programs, coordinated_programs
+
+
+def application_list_for_applicant(*, user: User) -> QuerySet[Application]:
+    employee = employee_for_user(user=user)
+    if employee is None:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(applicant=employee)
+        .select_related("program")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def application_get_for_applicant(*, user: User, pk: int) -> Application:
+    try:
+        return application_list_for_applicant(user=user).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404("No such application") from None
+
+
+def _recused_filter(user: User) -> Q:
+    """Applications the user may not judge: their own and those of anyone below them."""
+    employee = employee_for_user(user=user)
+    if employee is None:
+        return Q(pk__in=[])
+    below = reporting_chain_down(employee=employee).values("pk")
+    return Q(applicant=employee) | Q(applicant__in=below)
+
+
+def is_recused(*, user: User, application: Application) -> bool:
+    employee = employee_for_user(user=user)
+    if employee is None:
+        return False
+    if application.applicant_id == employee.pk:
+        return True
+    return any(m.pk == employee.pk for m in reporting_chain_up(employee=application.applicant))
+
+
+def committee_queue_for(*, user: User) -> QuerySet[Application]:
+    """Undecided applications of the programs the user reviews, minus those they are recused
+    from (which they do not even see). Fixed number of queries however long the queue."""
+    my_vote = Vote.objects.filter(application=OuterRef("pk"), voter=user)
+    return (
+        Application.objects.filter(
+            program__in=committee_programs(user=user),
+            status=Application.Status.SUBMITTED,
+        )
+        .exclude(_recused_filter(user))
+        .select_related("program", "applicant")
+        .annotate(vote_count=Count("votes", distinct=True), voted=Exists(my_vote))
+        .order_by("submitted_at", "pk")
+    )
+
+
+def application_get_for_committee(*, user: User, pk: int) -> Application:
+    """One application as a committee member or coordinator sees it; recused: 404."""
+    reviewable = Q(program__in=committee_programs(user=user)) | Q(
+        program__in=coordinated_programs(user=user)
+    )
+    try:
+        return (
+            Application.objects.filter(reviewable)
+            .exclude(_recused_filter(user))
+            .select_related("program", "applicant__manager")
+            .prefetch_related("tags")
+            .get(pk=pk)
+        )
+    except Application.DoesNotExist:
+        raise Http404("No such application") from None
+
+
+@dataclass(frozen=True)
+class Tally:
+    counts: dict[str, int]
+    total: int
+    quorum: int
+
+    @property
+    def majority(self) -> str | None:
+        """The choice with more than half the votes, once at least `quorum` votes are in."""
+        if self.total < self.quorum:
+            return None
+        for choice, count in self.counts.items():
+            if count * 2 > self.total:
+                return choice
+        return None
+
+
+def _judges_excluded(application: Application) -> set[int]:
+    """Employee ids who may not judge this application: the applicant and their managers."""
+    return {application.applicant_id} | {
+        m.pk for m in reporting_chain_up(employee=application.applicant)
+    }
+
+
+def _eligible_voters(application: Application) -> list[User]:
+    """Current committee members who are not recused, in three queries."""
+    excluded = _judges_excluded(application)
+    return [
+        member
+        for member in committee_of(program=application.program)
+        if getattr(getattr(member, "employee", None), "pk", None) not in excluded
+    ]
+
+
+def vote_tally(*, application: Application) -> Tally:
+    """Counts only the votes of people who may vote now: a member who left the committee or
+    has since become the applicant's manager no longer counts."""
+    eligible = {member.pk for member in _eligible_voters(application)}
+    counts = Counter(
+        choice
+        for voter_id, choice in application.votes.values_list("voter_id", "choice")
+        if voter_id in eligible
+    )
+    return Tally(
+        counts={c: counts.get(c, 0) for c in Vote.Choice.values},
+        total=sum(counts.values()),
+        quorum=application.program.quorum_votes,
+    )
+
+
+def eligible_committee_size(*, application: Application) -> int:
+    """Committee members who may vote on this application (the recused do not count)."""
+    return len(_eligible_voters(application))
+
+
+def votes_for(*, application: Application) -> QuerySet[Vote]:
+    return application.votes.select_related("voter").order_by("created_at")
+
+
+def my_live_application(*, user: User, program: Program) -> Application | None:
+    """The user's own application to this program, unless withdrawn."""
+    return (
+        application_list_for_applicant(user=user)
+        .filter(program=program)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .first()
+    )
+
+
+def vote_of(*, application: Application, user: User) -> Vote | None:
+    """The user's own vote on the application, if they cast one."""
+    return application.votes.filter(voter=user).first()

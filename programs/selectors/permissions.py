@@ -1,0 +1,86 @@
+"""Who holds which role in a program: coordinators and committee members, by object permission."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.db.models import QuerySet
+from guardian.shortcuts import get_objects_for_user, get_users_with_perms
+
+from people.models import User
+from people.roles import PROGRAM_COORDINATORS
+from programs.models import (
+    Program,
+)
+
+COORDINATE = "programs.coordinate_program"
+REVIEW = "programs.review_applications"
+PUBLIC_STATUSES = (Program.Status.ACCEPTING, Program.Status.RUNNING)
+
+
+def _programs_with_perm(user: User, perm: str) -> QuerySet[Program]:
+    """Programs on which the user holds an explicit object permission. No superuser or
+    global-permission shortcut: per-program roles are granted, never implied."""
+    if not user.is_authenticated or not user.is_active:
+        return Program.objects.none()
+    return get_objects_for_user(
+        user, perm, klass=Program, with_superuser=False, accept_global_perms=False
+    )
+
+
+def coordinated_programs(*, user: User) -> QuerySet[Program]:
+    return _programs_with_perm(user, COORDINATE)
+
+
+def committee_programs(*, user: User) -> QuerySet[Program]:
+    return _programs_with_perm(user, REVIEW)
+
+
+def is_coordinator(*, user: User, program: Program) -> bool:
+    return coordinated_programs(user=user).filter(pk=program.pk).exists()
+
+
+def is_committee_member(*, user: User, program: Program) -> bool:
+    return committee_programs(user=user).filter(pk=program.pk).exists()
+
+
+def is_any_coordinator(*, user: User) -> bool:
+    return coordinated_programs(user=user).exists()
+
+
+def _users_with(program: Program, codename: str) -> QuerySet[User]:
+    """Users holding this object permission directly or through a group; never superusers
+    for being superusers."""
+    users = get_users_with_perms(
+        program, only_with_perms_in=[codename], with_superusers=False, with_group_users=True
+    )
+    # Without attach_perms guardian returns a queryset; the cast is for the type checker.
+    return cast(QuerySet[User], users)
+
+
+def creates_programs(*, user: User) -> bool:
+    """Who may create a program in the browser and coordinate it: a coordinator (a member of
+    "Program coordinators", which only a grant by someone else makes) with the permission."""
+    return (
+        user.is_authenticated
+        and user.has_perm("programs.add_program")
+        and user.groups.filter(name=PROGRAM_COORDINATORS).exists()
+    )
+
+
+def role_holders(*, program: Program, codename: str) -> QuerySet[User]:
+    """Everyone holding a program role, active or not, with their directory entry."""
+    return _users_with(program, codename).select_related("employee")
+
+
+def coordinators_of(*, program: Program) -> list[User]:
+    return list(_users_with(program, "coordinate_program").filter(is_active=True))
+
+
+def committee_of(*, program: Program) -> list[User]:
+    return list(
+        _users_with(program, "review_applications")
+        .filter(is_active=True)
+        .select_related("employee")
+        .order_by("last_name", "first_name")
+    )

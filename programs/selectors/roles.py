@@ -1,0 +1,45 @@
+"""The coordinator's view of a program's people: who holds a role and since when."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from programs.models import (
+    Application,
+    CommitmentAcceptance,
+    Program,
+)
+from programs.selectors.commitment import commitment_current
+
+
+def program_applications(*, program: Program, status: str | None = None) -> QuerySet[Application]:
+    qs = program.applications.select_related("applicant").annotate(
+        vote_count=Count("votes", distinct=True)
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("submitted_at", "pk")
+
+
+def program_participants(*, program: Program) -> QuerySet[Application]:
+    """Admitted participants, each with whether they accepted the current commitment."""
+    current = commitment_current(program=program)
+    accepted = CommitmentAcceptance.objects.filter(
+        commitment=current, employee=OuterRef("applicant")
+    )
+    return (
+        program.applications.filter(status=Application.Status.ADMITTED)
+        .select_related("applicant")
+        .annotate(accepted_current=Exists(accepted))
+        .order_by("applicant__last_name", "applicant__first_name", "pk")
+    )
+
+
+def status_counts(*, program: Program) -> dict[str, int]:
+    counts = dict(program.applications.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in Application.Status.values}
+
+
+def participant_counts(*, participants: QuerySet[Application]) -> tuple[int, int]:
+    """(accepted the current commitment, all) of `program_participants`."""
+    return participants.filter(accepted_current=True).count(), participants.count()

@@ -1,0 +1,75 @@
+"""Writes for programs: the program life cycle, per-program roles, the commitment,
+applications and the committee, group sessions and resources.
+
+Every refusal is a ValidationError whose message a coordinator understands; views show it
+and nothing changes.
+
+Split by subject into the modules below; everything is re-exported here, so callers
+import `programs.services` as before.
+"""
+
+from programs.models import RESERVED_SLUGS
+from programs.services.applications import (
+    application_submit,
+    application_update,
+    application_withdraw,
+)
+from programs.services.commitment import commitment_accept, commitment_publish
+from programs.services.committee import application_decide, vote_cast
+from programs.services.common import COORDINATE, REVIEW
+from programs.services.programs import (
+    PROGRAM_FIELDS,
+    ROLE_LABELS,
+    committee_member_add,
+    committee_member_remove,
+    coordinator_add,
+    coordinator_remove,
+    program_create,
+    program_save_from_admin,
+    program_transition,
+    program_update,
+)
+from programs.services.resources import (
+    resource_count_download,
+    resource_publish,
+)
+from programs.services.sessions import (
+    SESSION_FIELDS,
+    session_cancel_registration,
+    session_create,
+    session_record_attendance,
+    session_register,
+)
+from programs.services.tags import tag_create, tag_delete
+
+__all__ = [
+    "COORDINATE",
+    "PROGRAM_FIELDS",
+    "RESERVED_SLUGS",
+    "REVIEW",
+    "ROLE_LABELS",
+    "SESSION_FIELDS",
+    "application_decide",
+    "application_submit",
+    "application_update",
+    "application_withdraw",
+    "commitment_accept",
+    "commitment_publish",
+    "committee_member_add",
+    "committee_member_remove",
+    "coordinator_add",
+    "coordinator_remove",
+    "program_create",
+    "program_save_from_admin",
+    "program_transition",
+    "program_update",
+    "resource_count_download",
+    "resource_publish",
+    "session_cancel_registration",
+    "session_create",
+    "session_record_attendance",
+    "session_register",
+    "tag_create",
+    "tag_delete",
+    "vote_cast",
+]

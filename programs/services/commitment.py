@@ -1,0 +1,66 @@
+"""Writes for the program commitment: publishing a version, and a participant accepting it."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from core.refusals import refuse
+from people.models import Employee, User
+from people.services import message_schedule
+from programs import selectors
+from programs.models import (
+    Application,
+    Commitment,
+    CommitmentAcceptance,
+    Program,
+)
+from programs.services.common import _require_coordinator
+from programs.signals import commitment_accepted
+
+
+@transaction.atomic
+def commitment_publish(*, program: Program, by: User, text: str) -> Commitment:
+    """Publish a new version. Every admitted participant is asked to accept it again, and
+    until they do they cannot be placed in a new pairing (F5)."""
+    _require_coordinator(user=by, program=program)
+    text = text.strip()
+    if len(text) < 50:
+        raise refuse("The commitment text must state the promise in full.", "too_short")
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    current = selectors.commitment_current(program=program)
+    if current is not None and current.text.strip() == text:
+        raise refuse("This text is the same as the current version.", "unchanged")
+    commitment = Commitment.objects.create(
+        program=program,
+        version=(current.version + 1) if current else 1,
+        text=text,
+        published_by=by,
+    )
+    for user in User.objects.filter(
+        employee__applications__program=program,
+        employee__applications__status=Application.Status.ADMITTED,
+    ).distinct():
+        message_schedule(
+            recipient=user,
+            kind="commitment_to_accept",
+            key=f"commitment:{commitment.pk}",
+            object_id=commitment.pk,
+        )
+    return commitment
+
+
+@transaction.atomic
+def commitment_accept(*, employee: Employee, program: Program) -> CommitmentAcceptance:
+    """Record that an admitted participant accepts the current version (idempotent)."""
+    if not selectors.is_admitted(employee=employee, program=program):
+        raise refuse("Only admitted participants accept the program commitment.", "not_admitted")
+    commitment = selectors.commitment_current(program=program)
+    if commitment is None:
+        raise refuse("This program has no commitment yet.", "no_commitment")
+    acceptance, _ = CommitmentAcceptance.objects.get_or_create(
+        commitment=commitment, employee=employee, defaults={"text_hash": commitment.text_hash}
+    )
+    # Pairings waiting on this acceptance may move on (F5): pairings, built on programs,
+    # hears it through the signal.
+    commitment_accepted.send(sender=Program, employee=employee, program=program)
+    return acceptance

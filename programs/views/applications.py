@@ -1,0 +1,122 @@
+"""Views of applications: applying, editing and withdrawing one's own."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core.pages import paginate
+from core.refusals import add_service_errors, show_refusal
+from programs import selectors, services
+from programs.forms import (
+    ApplicationForm,
+)
+from programs.models import Application
+from programs.views.common import _employee_or_404
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
+    program = selectors.program_get_for(user=request.user, slug=slug)
+    employee = _employee_or_404(request)
+    if role not in Application.Role.values:
+        raise Http404("No such role")
+    refusal = selectors.apply_refusal(
+        employee=employee, program=program, role=role, today=timezone.localdate()
+    )
+    form = ApplicationForm(
+        request.POST or None,
+        role=role,
+        initial={"mentor_capacity": program.default_mentor_capacity},
+    )
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            services.application_submit(
+                applicant=employee,
+                program=program,
+                role=role,
+                motivation=form.cleaned_data["motivation"],
+                goals=form.cleaned_data["goals"],
+                tags=form.cleaned_data["tags"],
+                availability=form.cleaned_data["availability"],
+                mentor_capacity=form.cleaned_data.get("mentor_capacity"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your application was sent to the committee.")
+            return redirect("programs:my_applications")
+    return render(
+        request,
+        "programs/apply.html",
+        {
+            "program": program,
+            "role": role,
+            "role_label": Application.Role(role).label,
+            "form": form,
+            "refusal": refusal,
+        },
+        status=200 if request.method == "GET" or not refusal else 400,
+    )
+
+
+@require_safe
+def my_applications(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "programs/my_applications.html",
+        {"page": paginate(request, selectors.application_list_for_applicant(user=request.user))},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(user=request.user, pk=pk)
+    form = ApplicationForm(request.POST or None, instance=application, role=application.role)
+    if not application.is_open:
+        messages.error(request, "A decided or withdrawn application can no longer be changed.")
+        return redirect("programs:my_applications")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_update(
+                application=application,
+                by=application.applicant,
+                motivation=form.cleaned_data["motivation"],
+                goals=form.cleaned_data["goals"],
+                tags=form.cleaned_data["tags"],
+                availability=form.cleaned_data["availability"],
+                mentor_capacity=form.cleaned_data.get("mentor_capacity"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Your application was updated.")
+            return redirect("programs:my_applications")
+    return render(
+        request,
+        "programs/apply.html",
+        {
+            "program": application.program,
+            "role": application.role,
+            "role_label": application.get_role_display(),
+            "form": form,
+            "application": application,
+        },
+    )
+
+
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_applicant(user=request.user, pk=pk)
+    try:
+        services.application_withdraw(application=application, by=application.applicant)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, "Your application was withdrawn.")
+    return redirect("programs:my_applications")

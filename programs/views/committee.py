@@ -1,0 +1,124 @@
+"""Views of the committee: the queue, one application, votes and decisions."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from core.pages import paginate
+from core.refusals import show_refusal_on_form
+from programs import selectors, services
+from programs.forms import (
+    DecisionForm,
+    VoteForm,
+)
+from programs.models import Application
+
+
+@require_safe
+def committee_queue(request: HttpRequest) -> HttpResponse:
+    if not selectors.committee_programs(user=request.user).exists():
+        raise Http404("Not on any committee")
+    return render(
+        request,
+        "programs/committee_queue.html",
+        {"page": paginate(request, selectors.committee_queue_for(user=request.user))},
+    )
+
+
+def _committee_context(request: HttpRequest, application: Application, **extra):
+    program = application.program
+    user = request.user
+    is_member = selectors.is_committee_member(user=user, program=program)
+    is_coordinator = selectors.is_coordinator(user=user, program=program)
+    tally = selectors.vote_tally(application=application)
+    my_vote = selectors.vote_of(application=application, user=user)
+    small = selectors.eligible_committee_size(application=application) < program.quorum_votes
+    can_decide = application.status in Application.UNDECIDED and (
+        tally.majority is not None
+        or (is_coordinator and (small or application.status == Application.Status.WAITLISTED))
+    )
+    return {
+        "application": application,
+        "program": program,
+        "tally": tally,
+        "votes": selectors.votes_for(application=application),
+        "is_member": is_member,
+        "is_coordinator": is_coordinator,
+        "small_committee": small,
+        "can_vote": is_member and application.status == Application.Status.SUBMITTED,
+        "can_decide": can_decide,
+        "vote_form": extra.pop("vote_form", None)
+        or VoteForm(
+            initial={"choice": my_vote.choice, "comment": my_vote.comment} if my_vote else None
+        ),
+        "decision_form": extra.pop("decision_form", None)
+        or DecisionForm(initial={"decision": tally.majority}),
+        "my_vote": my_vote,
+        **extra,
+    }
+
+
+@never_cache
+@require_safe
+def committee_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_committee(user=request.user, pk=pk)
+    return render(
+        request,
+        "programs/committee_application.html",
+        _committee_context(request, application),
+    )
+
+
+@never_cache
+@require_POST
+def application_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_committee(user=request.user, pk=pk)
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.vote_cast(
+                application=application,
+                voter=request.user,
+                choice=form.cleaned_data["choice"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as exc:
+            show_refusal_on_form(request, form, exc)
+        else:
+            messages.success(request, "Your vote was recorded.")
+            return redirect("programs:committee_application", pk=application.pk)
+    return render(
+        request,
+        "programs/committee_application.html",
+        _committee_context(request, application, vote_form=form),
+        status=400,
+    )
+
+
+@never_cache
+@require_POST
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_committee(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_decide(
+                application=application,
+                by=request.user,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            show_refusal_on_form(request, form, exc)
+        else:
+            messages.success(request, "The decision was recorded and the applicant told.")
+            return redirect("programs:committee_application", pk=application.pk)
+    return render(
+        request,
+        "programs/committee_application.html",
+        _committee_context(request, application, decision_form=form),
+        status=400,
+    )
