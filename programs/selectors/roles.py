@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from programs.models import (
     Application,
@@ -42,4 +42,5 @@ def status_counts(*, program: Program) -> dict[str, int]:
 
 def participant_counts(*, participants: QuerySet[Application]) -> tuple[int, int]:
     """(accepted the current commitment, all) of `program_participants`."""
-    return participants.filter(accepted_current=True).count(), participants.count()
+    # Q(): the annotation is not a model field, which the type checker cannot know.
+    return participants.filter(Q(accepted_current=True)).count(), participants.count()
