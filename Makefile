@@ -53,7 +53,7 @@ run: $(VENV)/.installed-run
 # (exit status 5 is "no such test selected": none in this run, e.g. on SQLite).
 TEST_WORKERS ?= auto
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 	$(PY) -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint: $(VENV)/.installed-dev

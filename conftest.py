@@ -18,6 +18,16 @@ import shutil
 
 import pytest
 
+# The suite's fixtures, for every folder: named people, programs, pairings, notes, reviews
+# (plain builders live in tests/builders/ and are imported by name).
+pytest_plugins = [
+    "tests.fixtures.people",
+    "tests.fixtures.programs",
+    "tests.fixtures.pairings",
+    "tests.fixtures.confidentiality",
+    "tests.fixtures.reviews",
+]
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SERVICES = ("postgres", "redis", "browser", "pg_restart")
 

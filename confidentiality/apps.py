@@ -1,3 +1,5 @@
+"""The confidentiality app; on start the agreement answers the pairing's signals."""
+
 from django.apps import AppConfig
 
 

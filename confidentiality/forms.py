@@ -1,3 +1,5 @@
+"""Forms of the agreement and the notes."""
+
 from django import forms
 from django.utils import timezone
 

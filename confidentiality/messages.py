@@ -7,8 +7,8 @@ sharing rules are read on the agreement's page, behind sign-in.
 from django.urls import reverse
 
 from confidentiality.models import Agreement, Signature
-from people.messaging import Rendered, register
-from people.models import Message
+from notifications.messaging import Rendered, register
+from notifications.models import Message
 
 
 def _unsigned(message: Message) -> Agreement | None:

@@ -31,10 +31,10 @@ from confidentiality.texts import DEFAULT_AGREEMENT_TERMS
 from core.refusals import refuse
 from firewall.access import access_event_record
 from firewall.models import AccessEvent
+from notifications.messaging import message_schedule
 from pairings.models import Pairing
 from pairings.services import pairing_agreement_changed, pairing_refresh_status
 from people.models import Employee, User
-from people.services import message_schedule
 
 READ = "read_note"
 MANAGE = "manage_note"

@@ -1,3 +1,5 @@
+"""URLs of the agreement and the notes."""
+
 from django.urls import path
 
 from confidentiality import views

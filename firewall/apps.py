@@ -1,3 +1,5 @@
+"""The firewall app; on start it connects the identity-change log (firewall/identity.py)."""
+
 from django.apps import AppConfig
 
 

@@ -16,8 +16,9 @@ from django.utils.formats import date_format
 
 from firewall.access import access_event_record
 from firewall.models import AccessEvent
-from people.messaging import Rendered, message_schedule, register
-from people.models import Message, User
+from notifications.messaging import Rendered, message_schedule, register
+from notifications.models import Message
+from people.models import User
 
 
 def identity_change_record(

@@ -1,3 +1,5 @@
+"""The project app: registers the id path converter on start."""
+
 from django.apps import AppConfig
 from django.urls import register_converter
 

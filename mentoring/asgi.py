@@ -1,3 +1,5 @@
+"""ASGI entry point (the app is served by gunicorn over WSGI; kept for completeness)."""
+
 import os
 
 from django.core.asgi import get_asgi_application

@@ -10,9 +10,10 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.messaging import absolute
+from notifications.models import CalendarFeed
 from pairings.models import Meeting, Pairing
-from people.messaging import absolute
-from people.models import CalendarFeed, User
+from people.models import User
 from programs.calendar import ics_calendar
 from programs.models import GroupSession, Registration
 

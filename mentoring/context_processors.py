@@ -1,3 +1,5 @@
+"""What every page's template gets: the signed-in person's roles and the navigation."""
+
 from django.http import HttpRequest
 
 from mentoring.navigation import navigation_for

@@ -1,3 +1,5 @@
+"""Middleware: a request id on every request and response, no-store for signed-in pages."""
+
 import re
 import uuid
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "mentoring",
+    "notifications",
     "people",
     "firewall",
     "programs",

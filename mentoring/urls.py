@@ -1,9 +1,12 @@
+"""The root URLs: each app's pages, the account pages, the admin, the health check."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mentoring import account, views
+from notifications import views as messages
 
 admin.site.site_header = "Mentoring programs: administration"
 admin.site.site_title = "Mentoring administration"
@@ -12,9 +15,9 @@ admin.site.index_title = "Directory, programs and the access log"
 admin.site.password_change = account.admin_password_change
 
 account_patterns = [
-    path("notifications/", views.notification_settings, name="notification_settings"),
-    path("calendar/", views.calendar_settings, name="calendar_settings"),
-    path("calendar/reset/", views.calendar_reset, name="calendar_reset"),
+    path("notifications/", messages.notification_settings, name="notification_settings"),
+    path("calendar/", messages.calendar_settings, name="calendar_settings"),
+    path("calendar/reset/", messages.calendar_reset, name="calendar_reset"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/change/", account.PasswordChangeView.as_view(), name="password_change"),
@@ -51,7 +54,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include(account_patterns)),
-    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/", messages.inbox, name="inbox"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("programs/", include("programs.urls")),
     path("pairings/", include("pairings.urls")),

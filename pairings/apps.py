@@ -1,3 +1,5 @@
+"""The pairings app; on start it listens for accepted commitments (programs.signals)."""
+
 from django.apps import AppConfig
 
 

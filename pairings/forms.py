@@ -1,3 +1,5 @@
+"""Forms of the pair's space and the coordinator's pages: meetings, goals, endings, pins."""
+
 from django import forms
 
 from pairings.models import Goal, Meeting, Pairing

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.messaging import Rendered, register
+from notifications.models import Message
 from pairings.models import Meeting, Pairing
-from people.messaging import Rendered, register
-from people.models import Message
 
 
 def _pairing(message: Message, pairing_id: int | None = None) -> Pairing | None:

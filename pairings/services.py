@@ -20,11 +20,11 @@ from firewall.register import (
     mentoring_hold,
     open_assessment_exists,
 )
+from notifications.messaging import message_schedule, messages_cancel
 from pairings import signals
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from people.models import Employee, User
 from people.selectors import in_management_chain
-from people.services import message_schedule, messages_cancel
 from programs.models import Application, Program
 from programs.selectors import commitment_is_accepted
 

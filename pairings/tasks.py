@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
+from core.retry import RETRY
 from pairings.services import nudges_plan as pairing_nudges_plan
-from people.tasks import RETRY
 
 
 @shared_task(bind=True, acks_late=True, name="pairings.run_matching")

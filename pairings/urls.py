@@ -1,3 +1,5 @@
+"""URLs of the pair's space and the coordinator's pairing pages."""
+
 from django.urls import path
 
 from pairings import views

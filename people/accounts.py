@@ -25,8 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from people.dispatch import task_on_commit
-from people.messaging import message_schedule
+from notifications.dispatch import task_on_commit
+from notifications.messaging import message_schedule
 from people.models import AddressChange, Employee, PasswordResetRequest, ReactivationRequest, User
 from people.roles import HR_ADMINS, ROLE_PERMISSIONS
 from people.signals import identity_changed

@@ -1,3 +1,6 @@
+"""The directory in the admin: accounts and employees through the services, the HRIS import,
+identity changes. Metadata only (people/admin_base.py)."""
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError

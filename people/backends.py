@@ -1,3 +1,5 @@
+"""Sign-in by e-mail address, case-insensitive, for active accounts only."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest

@@ -1,3 +1,5 @@
+"""Forms of the directory: the HRIS upload, accounts and employees in the admin, password reset."""
+
 from django import forms
 from django.contrib.auth import get_user_model
 

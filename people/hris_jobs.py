@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications.dispatch import task_on_commit
 from people import hris
-from people.dispatch import task_on_commit
 from people.hris import ImportResult, RowError
 from people.models import EmployeeImport, User
 

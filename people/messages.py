@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from notifications.messaging import Rendered, register
+from notifications.models import Message
 from people.accounts import address_change_token
-from people.messaging import Rendered, register
-from people.models import AddressChange, Message
+from people.models import AddressChange
 
 
 @register("password_reset", label="Password reset links you ask for", optional=False)

@@ -4,17 +4,11 @@ secret address, which notifications they have read.
 The rest of the directory's writes live in their own modules: the HRIS import in
 `people.hris` (the file's checks and application) and `people.hris_jobs` (an upload's
 background job), who an account is in `people.accounts` (F12), the due-message table in
-`people.messaging`. Their names are re-exported below so that callers of
+`notifications.messaging`. Their names are re-exported below so that callers of
 `people.services` keep working; new code imports them from where they live.
 """
 
 from __future__ import annotations
-
-import secrets
-from collections.abc import Iterable
-
-from django.db import transaction
-from django.utils import timezone
 
 from people.accounts import ADDRESS_TOKEN_MAX_AGE as ADDRESS_TOKEN_MAX_AGE
 from people.accounts import ADDRESS_TOKEN_SALT as ADDRESS_TOKEN_SALT
@@ -64,37 +58,3 @@ from people.hris import employee_rows_to_csv as employee_rows_to_csv
 from people.hris_jobs import PROGRESS_EVERY as PROGRESS_EVERY
 from people.hris_jobs import employee_import_run as employee_import_run
 from people.hris_jobs import employee_import_start as employee_import_start
-from people.messaging import message_schedule as message_schedule
-from people.messaging import messages_cancel as messages_cancel
-from people.messaging import messages_requeue as messages_requeue
-from people.messaging import messages_stuck as messages_stuck
-from people.messaging import optional_kinds
-from people.models import CalendarFeed, MessageOptOut, Notification, User
-
-
-@transaction.atomic
-def message_opt_outs_set(*, user: User, turned_off: Iterable[str]) -> None:
-    """Record which optional kinds a person turned off; the others are on. Required kinds
-    (decisions, what to sign, invitations) cannot be turned off and are ignored here."""
-    optional = {k.name for k in optional_kinds()}
-    wanted = set(turned_off) & optional
-    MessageOptOut.objects.filter(user=user).exclude(kind__in=wanted).delete()
-    have = set(MessageOptOut.objects.filter(user=user).values_list("kind", flat=True))
-    MessageOptOut.objects.bulk_create(
-        [MessageOptOut(user=user, kind=name) for name in sorted(wanted - have)]
-    )
-
-
-@transaction.atomic
-def calendar_feed_reset(*, user: User) -> str:
-    """Give the person a new secret calendar address; the old one stops working at once."""
-    token = secrets.token_urlsafe(32)
-    CalendarFeed.objects.update_or_create(user=user, defaults={"token": token})
-    return token
-
-
-@transaction.atomic
-def notifications_mark_read(*, user: User, ids: Iterable[int]) -> int:
-    return Notification.objects.filter(
-        recipient=user, pk__in=list(ids), read_at__isnull=True
-    ).update(read_at=timezone.now())

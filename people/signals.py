@@ -12,7 +12,7 @@ permissions, its creation. It carries ids and a fixed label, never a value:
 - `notify`: whether the person should be told by a message of its own (False where the
   `people` service already sends a dedicated one, or the account can no longer receive one).
 
-`confidentiality` receives it and appends an access event (`Action.IDENTITY`), so that HR
+`firewall` receives it and appends an access event (`Action.IDENTITY`), so that HR
 admins read identity changes in the same log as every other access.
 """
 

@@ -1,42 +1,22 @@
-"""Tasks of the due-message table, the password reset lookup and the HRIS import: they take
-ids (or nothing), never rows or text (F9), and call a service. RETRY is the policy every beat
-task of the project shares.
+"""Tasks of the directory: beat's message sweep (which first looks up password-reset requests
+whose own task was lost), the password reset lookup and the HRIS import. They take ids (or
+nothing), never rows or text (F9), and call a service; the retry policy is core.retry's.
 
 The services do not import this module: they hand a task to a worker by its name
-(`people.dispatch`), so the import goes one way, from the tasks to the services.
-
-Transient failures (the database or the broker away for a moment) are retried with
-exponential backoff and jitter; a mail relay's failure is handled per message by
-`people.messaging.message_deliver`, which keeps the row pending with its own backoff.
+(`notifications.dispatch`), so the import goes one way, from the tasks to the services.
 """
 
 import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError
 
-from people import accounts, hris_jobs, messaging
+from core.retry import RETRY
+from notifications import messaging
+from people import accounts, hris_jobs
 from people.models import EmployeeImport
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT = (DatabaseError, ConnectionError, TimeoutError)
-RETRY = {
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-    "max_retries": 5,
-    "acks_late": True,
-    "ignore_result": True,  # the row is the result; nothing is kept in the backend
-}
-
-
-@shared_task(name="people.message_deliver", **RETRY)
-def message_deliver(message_id: int) -> str | None:
-    """Deliver one message if it is due and nobody has yet; a no-op otherwise."""
-    return messaging.message_deliver(message_id=message_id)
 
 
 @shared_task(name="people.messages_sweep", **RETRY)

@@ -1,3 +1,5 @@
+"""Forms of the program pages: programs, applications, votes, sessions, resources, tags."""
+
 from django import forms
 from django.conf import settings
 

@@ -6,8 +6,8 @@ names, dates and links only (F9): never a motivation, a vote, a comment or a dec
 
 from django.urls import reverse
 
-from people.messaging import Rendered, register
-from people.models import Message
+from notifications.messaging import Rendered, register
+from notifications.models import Message
 from programs.models import (
     Application,
     Commitment,

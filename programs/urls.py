@@ -1,3 +1,5 @@
+"""URLs of the program pages."""
+
 from django.urls import path
 
 from programs import views

@@ -1,3 +1,5 @@
+"""URLs of the reports: dashboard, exports, HR overview."""
+
 from django.urls import path
 
 from reports import views

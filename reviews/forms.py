@@ -1,3 +1,5 @@
+"""Forms of the review pages: planning a review, seating a panel, recording the outcome."""
+
 from django import forms
 
 from people.models import Employee

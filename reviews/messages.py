@@ -3,8 +3,8 @@ to the review; it says nothing of mentoring (F2) and nothing of the outcome."""
 
 from django.urls import reverse
 
-from people.messaging import Rendered, register
-from people.models import Message
+from notifications.messaging import Rendered, register
+from notifications.models import Message
 from reviews.models import PanelSeat
 
 

@@ -16,8 +16,8 @@ from firewall.register import (
     assessment_release,
     conflicted_people,
 )
+from notifications.messaging import message_schedule
 from people.models import Employee, User
-from people.services import message_schedule
 from reviews.models import PanelSeat, Recusal, TalentReview
 from reviews.selectors import can_see_review, employee_id_of, is_talent_team
 

@@ -1,3 +1,5 @@
+"""URLs of the review pages."""
+
 from django.urls import path
 
 from reviews import views

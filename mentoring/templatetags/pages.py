@@ -1,3 +1,5 @@
+"""Template helpers: page links that keep the other query parameters, status tones."""
+
 from django import template
 from django.http import QueryDict
 
@@ -11,6 +13,20 @@ def page_query(context, param: str, number: int) -> str:
     request = context.get("request")
     query: QueryDict = request.GET.copy() if request is not None else QueryDict(mutable=True)
     query[param or "page"] = str(number)
+    return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def status_query(context, status: str | None, page_param: str = "page") -> str:
+    """The current address's query string filtered to one status (None: all), back on the
+    first page of that list; every other parameter is kept."""
+    request = context.get("request")
+    query: QueryDict = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query.pop(page_param, None)
+    if status:
+        query["status"] = status
+    else:
+        query.pop("status", None)
     return "?" + query.urlencode()
 
 

@@ -28,18 +28,13 @@ from pairings.tasks import run_matching as run_matching_task
 from people.models import Employee, User
 from people.selectors import in_management_chain
 from programs.models import Application, Program
-from programs.selectors import is_coordinator
+from programs.services import require_coordinator
 
 logger = logging.getLogger(__name__)
 
 # A queued or running run older than this is taken as lost (its worker died) and superseded.
 STALE_RUN_AFTER_SECONDS = 3600
 IN_PROGRESS = (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING)
-
-
-def _require_coordinator(*, user: User, program: Program) -> None:
-    if not is_coordinator(user=user, program=program):
-        raise refuse("Only a coordinator of this program can do that.", "not_coordinator")
 
 
 @transaction.atomic
@@ -49,7 +44,7 @@ def matching_run_start(*, program: Program, by: User) -> MatchingRun:
     The program row is locked while checking for a run in progress, so two coordinators
     pressing the button at once get one run, not two.
     """
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     program = Program.objects.select_for_update().get(pk=program.pk)
     if not program.has_mentors:
         raise refuse(
@@ -165,7 +160,7 @@ def matching_run_execute(*, run_id: int) -> None:
 
 
 def _require_reviewable(run: MatchingRun, by: User) -> None:
-    _require_coordinator(user=by, program=run.program)
+    require_coordinator(user=by, program=run.program)
     if run.status != MatchingRun.Status.DONE:
         raise refuse(
             "Only a finished proposal that is not yet published can be changed.", "not_done"
@@ -263,7 +258,7 @@ def pin_add(*, program: Program, mentor: Employee, mentoree: Employee, by: User)
     """Fix a pair before the next run. Refused when the pair could not be proposed now
     (every reason `pairing_refusals` gives), when the mentoree is already pinned, or when the
     mentor's pins would exceed their room left."""
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     program = Program.objects.select_for_update().get(pk=program.pk)
     reasons = pairing_refusals(program=program, mentor=mentor, mentoree=mentoree)
     if reasons:
@@ -284,7 +279,7 @@ def pin_add(*, program: Program, mentor: Employee, mentoree: Employee, by: User)
 
 @transaction.atomic
 def pin_remove(*, pin: Pin, by: User) -> None:
-    _require_coordinator(user=by, program=pin.program)
+    require_coordinator(user=by, program=pin.program)
     pin.delete()
 
 

@@ -16,9 +16,8 @@ from programs.services.applications import (
 )
 from programs.services.commitment import commitment_accept, commitment_publish
 from programs.services.committee import application_decide, vote_cast
-from programs.services.common import COORDINATE, REVIEW
+from programs.services.common import COORDINATE, REVIEW, require_coordinator
 from programs.services.programs import (
-    PROGRAM_FIELDS,
     ROLE_LABELS,
     committee_member_add,
     committee_member_remove,
@@ -29,10 +28,7 @@ from programs.services.programs import (
     program_transition,
     program_update,
 )
-from programs.services.resources import (
-    resource_count_download,
-    resource_publish,
-)
+from programs.services.resources import resource_count_download, resource_publish
 from programs.services.sessions import (
     SESSION_FIELDS,
     session_cancel_registration,
@@ -44,7 +40,6 @@ from programs.services.tags import tag_create, tag_delete
 
 __all__ = [
     "COORDINATE",
-    "PROGRAM_FIELDS",
     "RESERVED_SLUGS",
     "REVIEW",
     "ROLE_LABELS",
@@ -63,6 +58,7 @@ __all__ = [
     "program_save_from_admin",
     "program_transition",
     "program_update",
+    "require_coordinator",
     "resource_count_download",
     "resource_publish",
     "session_cancel_registration",

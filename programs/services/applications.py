@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.refusals import refuse
+from notifications.messaging import message_schedule
 from people.models import Employee
-from people.services import message_schedule
 from programs import selectors
 from programs.models import (
     MAX_MENTOR_CAPACITY,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from core.refusals import refuse
+from notifications.messaging import message_schedule
 from people.models import Employee, User
-from people.services import message_schedule
 from programs import selectors
 from programs.models import (
     Application,
@@ -14,7 +14,7 @@ from programs.models import (
     CommitmentAcceptance,
     Program,
 )
-from programs.services.common import _require_coordinator
+from programs.services.common import require_coordinator
 from programs.signals import commitment_accepted
 
 
@@ -22,7 +22,7 @@ from programs.signals import commitment_accepted
 def commitment_publish(*, program: Program, by: User, text: str) -> Commitment:
     """Publish a new version. Every admitted participant is asked to accept it again, and
     until they do they cannot be placed in a new pairing (F5)."""
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     text = text.strip()
     if len(text) < 50:
         raise refuse("The commitment text must state the promise in full.", "too_short")

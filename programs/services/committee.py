@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.refusals import refuse
+from notifications.messaging import message_schedule
 from people.models import User
-from people.services import message_schedule
 from programs import selectors
 from programs.models import (
     Application,

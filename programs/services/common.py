@@ -13,6 +13,7 @@ COORDINATE = "coordinate_program"
 REVIEW = "review_applications"
 
 
-def _require_coordinator(*, user: User, program: Program) -> None:
+def require_coordinator(*, user: User, program: Program) -> None:
+    """Refuses anyone but a coordinator of the program (every coordinator-only write asks)."""
     if not selectors.is_coordinator(user=user, program=program):
         raise refuse("Only a coordinator of this program can do that.", "not_coordinator")

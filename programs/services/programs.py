@@ -31,7 +31,7 @@ from programs.models import (
     GroupSession,
     Program,
 )
-from programs.services.common import COORDINATE, REVIEW, _require_coordinator
+from programs.services.common import COORDINATE, REVIEW, require_coordinator
 from programs.texts import DEFAULT_COMMITMENT_TEXT
 
 
@@ -81,7 +81,7 @@ def program_create(
 
 @transaction.atomic
 def program_update(*, program: Program, by: User, **fields: object) -> Program:
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     unknown = set(fields) - set(PROGRAM_FIELDS)
     if unknown:
         raise TypeError(f"unknown program fields: {sorted(unknown)}")
@@ -97,7 +97,7 @@ def program_update(*, program: Program, by: User, **fields: object) -> Program:
 @transaction.atomic
 def program_transition(*, program: Program, by: User, to_status: str) -> Program:
     """Move a program one step along draft -> accepting -> running -> closed, never else."""
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     program = Program.objects.select_for_update().get(pk=program.pk)
     expected = program.next_status
     if to_status != expected:
@@ -241,7 +241,7 @@ def _role_end(*, program: Program, user: User, by: User | None, perm: str) -> No
 
 
 def committee_member_add(*, program: Program, by: User, user: User, request_id: str = "") -> None:
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     if not user.is_active:
         raise refuse("That account is inactive.", "inactive")
     _refuse_self(by=by, user=user, role="committee member")
@@ -253,7 +253,7 @@ def committee_member_add(*, program: Program, by: User, user: User, request_id: 
 
 @transaction.atomic
 def committee_member_remove(*, program: Program, by: User, user: User) -> None:
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     remove_perm(REVIEW, user, program)
     _role_end(program=program, user=user, by=by, perm=REVIEW)
 

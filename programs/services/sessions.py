@@ -15,15 +15,15 @@ from firewall.models import ConflictEntry
 from firewall.register import (
     relations_record,
 )
+from notifications.messaging import message_schedule
 from people.models import Employee, User
-from people.services import message_schedule
 from programs import selectors
 from programs.models import (
     GroupSession,
     Program,
     Registration,
 )
-from programs.services.common import _require_coordinator
+from programs.services.common import require_coordinator
 from programs.services.programs import _role_event
 
 SESSION_FIELDS = ("title", "description", "starts_at", "duration_minutes", "location", "capacity")
@@ -35,7 +35,7 @@ def session_create(
 ) -> GroupSession:
     """A coordinator schedules a group session and names its leader (typically an executive
     at or above the group-only level, who leads groups instead of mentoring one person)."""
-    _require_coordinator(user=by, program=program)
+    require_coordinator(user=by, program=program)
     if program.status == Program.Status.CLOSED:
         raise refuse("The program is closed.", "closed")
     if not leader.is_active:

@@ -15,7 +15,7 @@ from programs.forms import (
     MemberForm,
     ProgramForm,
 )
-from programs.models import Application
+from programs.models import PROGRAM_FIELDS, Application
 
 
 @require_safe
@@ -79,7 +79,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
             program = services.program_create(
                 created_by=request.user,
                 coordinators=[request.user],
-                **{name: form.cleaned_data[name] for name in services.PROGRAM_FIELDS},
+                **{name: form.cleaned_data[name] for name in PROGRAM_FIELDS},
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -98,7 +98,7 @@ def program_edit(request: HttpRequest, slug: str) -> HttpResponse:
             program = services.program_update(
                 program=program,
                 by=request.user,
-                **{name: form.cleaned_data[name] for name in services.PROGRAM_FIELDS},
+                **{name: form.cleaned_data[name] for name in PROGRAM_FIELDS},
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

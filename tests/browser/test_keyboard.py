@@ -20,7 +20,6 @@ from tests.browser.helpers import (
     sign_in,
 )
 from tests.factories import DEFAULT_PASSWORD
-from tests.pairings.pair_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

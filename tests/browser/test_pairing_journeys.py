@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 from confidentiality.models import Note
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from tests.browser.helpers import expect_message, nav_link, screenshot
-from tests.pairings.pair_fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

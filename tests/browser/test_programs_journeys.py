@@ -22,9 +22,8 @@ from programs.models import (
     Vote,
 )
 from tests.browser.helpers import expect_message, nav_link, screenshot
+from tests.builders.programs import apply
 from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.programs.conftest import apply
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,8 +17,7 @@ from firewall.models import AccessEvent
 from people.models import Employee
 from reviews.models import PanelSeat, TalentReview
 from tests.browser.helpers import expect_message, nav_link, screenshot
-from tests.reviews.fixtures import *  # noqa: F403
-from tests.reviews.fixtures import NEUTRAL, REASON_WORDS, RECUSED, recusal_events
+from tests.builders.reviews import NEUTRAL, REASON_WORDS, RECUSED, recusal_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

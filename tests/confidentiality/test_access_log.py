@@ -18,9 +18,9 @@ from confidentiality.models import Note
 from firewall.access import access_event_record
 from firewall.models import AccessEvent
 from pairings.models import Goal, Meeting, Pairing
-from tests.confidentiality.fixtures import refused_events, write_note
+from tests.builders.confidentiality import refused_events, write_note
+from tests.builders.pairings import add_goal, log_meeting
 from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import add_goal, log_meeting
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_f8_refused_attempts_on_the_pairs_space_meetings_and_goals_are_logged(
 ):
     """F8: the pair's space, its meetings and its goals answer 404 outside the pair, and each
     attempt is a refused event naming the object (never its content)."""
-    from tests.pairings.pair_fixtures import add_goal, log_meeting
+    from tests.builders.pairings import add_goal, log_meeting
 
     meeting = log_meeting(active_pairing, days=-1)
     goal = add_goal(active_pairing, "A goal nobody else reads")

@@ -16,16 +16,16 @@ from django.utils import timezone
 from confidentiality import selectors, services
 from confidentiality.models import Audience, ConsentedTheme, Rule, Signature
 from firewall.models import AccessEvent
+from notifications.models import Notification
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from people.models import Notification
-from tests.confidentiality.fixtures import (
+from tests.builders.confidentiality import (
     agreement_of,
     change_rules,
     refused_events,
     sign_as,
 )
-from tests.pairings.pair_fixtures import flash_messages, refusal_text
+from tests.builders.pairings import flash_messages, refusal_text
 
 NON_MEMBERS = [
     "other_mentor",
@@ -51,7 +51,7 @@ def accepted_pairing(pairing) -> Pairing:
 @pytest.fixture
 def themes_pairing(active_pairing, mentoree) -> Pairing:
     """The mentoree loosened the coordinator's rule to themes; both signed again."""
-    from tests.pairings.pair_fixtures import sign_both
+    from tests.builders.pairings import sign_both
 
     change_rules(active_pairing, mentoree, coordinator=Rule.THEMES)
     return sign_both(active_pairing)

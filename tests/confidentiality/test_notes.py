@@ -18,8 +18,8 @@ from confidentiality.models import Note, NoteUserObjectPermission
 from firewall.models import AccessEvent
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from tests.confidentiality.fixtures import refused_events, write_note
-from tests.pairings.pair_fixtures import log_meeting
+from tests.builders.confidentiality import refused_events, write_note
+from tests.builders.pairings import log_meeting
 
 
 def notes_url(pairing) -> str:

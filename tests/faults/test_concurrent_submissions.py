@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from pairings.models import Meeting
 from programs.models import Vote
+from tests.builders.pairings import accept_both, enrol_in, propose
+from tests.builders.programs import apply, make_program
 from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import accept_both, enrol_in, propose
-from tests.programs.conftest import apply, make_program
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -28,9 +28,9 @@ from django.urls import reverse
 
 from confidentiality.models import Note, NoteUserObjectPermission
 from conftest import pg_cluster
+from tests.builders.pairings import accept_both, enrol_in, propose
+from tests.builders.programs import make_program
 from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import accept_both, enrol_in, propose
-from tests.programs.conftest import make_program
 
 pytestmark = [
     pytest.mark.postgres,

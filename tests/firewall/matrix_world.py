@@ -33,18 +33,17 @@ from django.utils import timezone
 
 from confidentiality import services as conf_services
 from confidentiality.models import ConsentedTheme
+from notifications.services import calendar_feed_reset
 from pairings import matching
 from pairings.models import MatchingRun, Pairing
 from people.models import User
-from people.roles import HR_ADMINS, PROGRAM_COORDINATORS, TALENT_TEAM
-from people.services import calendar_feed_reset, user_add_to_role
+from people.roles import PROGRAM_COORDINATORS
+from people.services import user_add_to_role
 from programs import services as program_services
 from programs.models import Application, CommitmentAcceptance, Program
 from reviews.models import PanelSeat
-from tests.confidentiality.fixtures import change_rules, write_note
-from tests.factories import EmployeeFactory, UserFactory
-from tests.pairings.conftest import join_program
-from tests.pairings.pair_fixtures import (
+from tests.builders.confidentiality import change_rules, write_note
+from tests.builders.pairings import (
     accept_both,
     add_goal,
     enrol_in,
@@ -52,8 +51,10 @@ from tests.pairings.pair_fixtures import (
     propose,
     sign_both,
 )
-from tests.programs.conftest import apply, make_program, pdf_upload
-from tests.reviews.fixtures import plan_review, seat
+from tests.builders.people import named
+from tests.builders.programs import apply, join_program, make_program, pdf_upload
+from tests.builders.reviews import plan_review, seat
+from tests.factories import EmployeeFactory
 
 ROLES = (
     "anonymous",
@@ -126,10 +127,6 @@ class World:
         return client
 
 
-def _person(first_name: str, last_name: str, **fields):
-    return EmployeeFactory(first_name=first_name, last_name=last_name, **fields).user
-
-
 def _pair(program: Program, mentor, mentoree, coordinator) -> Pairing:
     pairing = accept_both(propose(program, mentor, mentoree, by=coordinator))
     assert pairing.status == Pairing.Status.ACTIVE
@@ -170,26 +167,26 @@ def build_world() -> World:
 
     # --- The people -------------------------------------------------------------------------
     people = {
-        "employee": _person("Lina", "Petrova", title="Personal Banker", department="Retail"),
-        "mentoree": _person("Samuel", "Okoro", title="Engineering Manager", level=5),
-        "other_mentoree": _person("Nadia", "Farah", title="Analyst", level=4),
-        "mentor": _person("Helena", "Marsh", title="Director, Credit Risk", level=7),
-        "other_mentor": _person("Karin", "Novak", title="Director, Payments", level=7),
-        "coordinator": _person("Grace", "Whitfield", title="Mentoring Program Lead", level=6),
-        "other_coordinator": _person("Oscar", "Lindqvist", title="Program Lead", level=6),
-        "committee_member": _person("Arjun", "Mehta", title="Director, Leadership", level=7),
-        "executive": _person(
-            "Victor", "Adeyemi", title="Chief Risk Officer", level=settings.GROUP_ONLY_LEVEL
-        ),
-        "talent_reviewer": _person("Claire", "Dumont", title="Talent Review Partner", level=6),
-        "hr_admin": _person("Tom", "Becker", title="HR Systems Administrator", level=6),
-        "superuser": UserFactory(
-            first_name="Sam", last_name="Root", is_staff=True, is_superuser=True
-        ),
-        "inactive": _person("Ivan", "Gone", title="Former Analyst", is_active=False),
+        "employee": named("outsider", department="Retail"),
+        **{
+            name: named(name)
+            for name in (
+                "mentoree",
+                "other_mentoree",
+                "mentor",
+                "other_mentor",
+                "coordinator",
+                "other_coordinator",
+                "committee_member",
+                "executive",
+                "talent_reviewer",
+                "hr_admin",
+                "inactive",
+            )
+        },
+        # Its own address: tests beside the world may make the named superuser too.
+        "superuser": named("superuser", email="root.world@example.test"),
     }
-    user_add_to_role(user=people["talent_reviewer"], role=TALENT_TEAM)
-    user_add_to_role(user=people["hr_admin"], role=HR_ADMINS)
     for role in ("coordinator", "other_coordinator"):
         user_add_to_role(user=people[role], role=PROGRAM_COORDINATORS)
     world.users = {role: user.pk for role, user in people.items()}

@@ -453,6 +453,7 @@ def test_every_row_is_complete_and_every_argument_is_filled():
 
 WATCHED_APPS = (
     "people",
+    "notifications",
     "programs",
     "pairings",
     "confidentiality",

@@ -30,7 +30,7 @@ from confidentiality.models import Audience, ConsentedTheme, Note, Rule
 from firewall import crypto
 from pairings import services as pairing_services
 from pairings.models import Pairing, PrivateEndReason
-from tests.confidentiality.fixtures import (
+from tests.builders.confidentiality import (
     agreement_of,
     canary,
     change_rules,

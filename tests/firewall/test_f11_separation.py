@@ -33,10 +33,10 @@ from programs import services as program_services
 from programs.models import Application, Program
 from reviews import services as review_services
 from reviews.models import PanelSeat, TalentReview
+from tests.builders.pairings import accept_both, enrol_in, person, propose
+from tests.builders.programs import apply
+from tests.builders.reviews import main_content, move, plan_review, seat
 from tests.firewall.races import race
-from tests.pairings.pair_fixtures import accept_both, enrol_in, person, propose
-from tests.programs.conftest import apply
-from tests.reviews.fixtures import main_content, move, plan_review, seat
 
 RELATIONS = ["mentor", "former_mentor", "coordinator", "committee", "session_leader", "declared"]
 NEUTRAL = "has a declared conflict of interest"

@@ -24,7 +24,7 @@ from confidentiality import selectors, services
 from confidentiality.models import Agreement, ConsentedTheme, Note
 from firewall.models import AccessEvent
 from pairings.models import PrivateEndReason
-from tests.confidentiality.fixtures import (
+from tests.builders.confidentiality import (
     PRIVATE_TEXT,
     SHARED_TEXT,
     event_values,

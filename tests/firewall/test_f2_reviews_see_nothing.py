@@ -31,18 +31,18 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from confidentiality import services as conf_services
 from confidentiality.models import AgreementTemplate, Audience, Rule
+from notifications.models import Notification
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from people.models import Employee, Notification
+from people.models import Employee
 from programs import services as program_services
 from programs.models import Application, Program
 from reviews import services as review_services
 from reviews.models import TalentReview
-from tests.confidentiality.fixtures import agreement_of, write_note
-from tests.pairings.pair_fixtures import accept_both, log_meeting, person, propose, sign_both
-from tests.programs.conftest import make_program
-from tests.reviews.fixtures import *  # noqa: F403
-from tests.reviews.fixtures import (
+from tests.builders.confidentiality import agreement_of, write_note
+from tests.builders.pairings import accept_both, log_meeting, person, propose, sign_both
+from tests.builders.programs import make_program
+from tests.builders.reviews import (
     MENTORING_WORDS,
     conclude,
     main_content,

@@ -19,15 +19,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from firewall.models import ConflictEntry
+from notifications.models import Message, Notification
 from pairings import services as pairing_services
 from pairings.models import Goal, Meeting, Pairing
-from people.models import Message, Notification
 from programs.models import Application
 from reviews import services as review_services
 from reviews.models import PanelSeat, Recusal, TalentReview
-from tests.confidentiality.fixtures import event_values, write_note
-from tests.firewall.races import race
-from tests.pairings.pair_fixtures import (
+from tests.builders.confidentiality import event_values, write_note
+from tests.builders.pairings import (
     accept_both,
     add_goal,
     enrol_in,
@@ -36,8 +35,7 @@ from tests.pairings.pair_fixtures import (
     person,
     propose,
 )
-from tests.reviews.fixtures import *  # noqa: F403
-from tests.reviews.fixtures import (
+from tests.builders.reviews import (
     MENTORING_WORDS,
     REASON_WORDS,
     RECUSED,
@@ -50,6 +48,7 @@ from tests.reviews.fixtures import (
     seat,
     staff_member,
 )
+from tests.firewall.races import race
 
 # --- Helpers ---------------------------------------------------------------------------------
 

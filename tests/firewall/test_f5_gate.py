@@ -23,13 +23,13 @@ from confidentiality.models import (
 )
 from confidentiality.services import agreement_blockers, agreement_change, default_template
 from confidentiality.texts import DEFAULT_AGREEMENT_TERMS
+from notifications.models import Notification
 from pairings import services as pairing_services
 from pairings.models import Pairing
-from people.models import Notification
 from programs import services as program_services
 from programs.models import Program
-from tests.confidentiality.fixtures import agreement_of, change_rules, sign_as
-from tests.pairings.pair_fixtures import (
+from tests.builders.confidentiality import agreement_of, change_rules, sign_as
+from tests.builders.pairings import (
     ACTIVE_TITLE,
     NEW_COMMITMENT_TEXT,
     flash_messages,

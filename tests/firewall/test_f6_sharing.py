@@ -21,20 +21,20 @@ from confidentiality import services as conf_services
 from confidentiality.models import AgreementTemplate, Audience, Rule
 from pairings.models import Pairing
 from programs.models import Application, Program
-from tests.confidentiality.fixtures import (
+from tests.builders.confidentiality import (
     agreement_of,
     canary,
     change_rules,
     write_note,
 )
-from tests.pairings.pair_fixtures import (
+from tests.builders.pairings import (
     accept_both,
     add_goal,
     log_meeting,
     propose,
     sign_both,
 )
-from tests.programs.conftest import make_program
+from tests.builders.programs import make_program
 
 AGREEMENT_TERMS = canary("terms-")
 

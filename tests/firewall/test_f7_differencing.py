@@ -31,15 +31,14 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.messaging import email_for, kind
+from notifications.models import Message
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from pairings.selectors import ending_categories_by_month
-from people.messaging import email_for, kind
-from people.models import Message
+from tests.builders.pairings import accept_both, log_meeting, propose
+from tests.builders.programs import join_program, make_program
 from tests.factories import EmployeeFactory
-from tests.pairings.conftest import join_program
-from tests.pairings.pair_fixtures import accept_both, log_meeting, propose
-from tests.programs.conftest import make_program
 
 CATEGORIES = list(Pairing.EndCategory.values)
 LABELS = dict(Pairing.EndCategory.choices)
@@ -333,6 +332,7 @@ def test_f7_nothing_but_the_one_selector_counts_ending_categories():
     for app in (
         "core",
         "mentoring",
+        "notifications",
         "people",
         "firewall",
         "programs",

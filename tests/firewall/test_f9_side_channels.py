@@ -29,10 +29,11 @@ from django.utils import timezone
 from confidentiality.models import Agreement, ConsentedTheme, Note, Signature
 from firewall.models import AccessEvent
 from mentoring.logging import RedactConfidentialFilter
+from notifications.models import Notification
 from pairings import matching
 from pairings.models import Goal, MatchingRun, Pairing, PrivateEndReason
-from people.models import Notification
-from tests.confidentiality.fixtures import agreement_of, canary, log_meeting
+from tests.builders.confidentiality import agreement_of, canary
+from tests.builders.pairings import log_meeting
 
 CONFIDENTIAL_MODELS = [Note, Agreement, ConsentedTheme, PrivateEndReason, Signature, Goal]
 

@@ -38,9 +38,9 @@ from programs import services as program_services
 from programs.models import Application, Program, Registration, Vote
 from reviews import services as review_services
 from reviews.models import TalentReview
-from tests.confidentiality.fixtures import write_note
-from tests.pairings.pair_fixtures import add_goal, person
-from tests.reviews.fixtures import move, plan_review
+from tests.builders.confidentiality import write_note
+from tests.builders.pairings import add_goal, person
+from tests.builders.reviews import move, plan_review
 
 SECRET = f"quokka{uuid.uuid4().hex[:12]}"
 WHO = ["superuser", "hr_admin"]

@@ -35,7 +35,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from firewall.models import AccessEvent
-from people.models import AddressChange, Employee, Message, Notification, ReactivationRequest, User
+from notifications.models import Message, Notification
+from people.models import AddressChange, Employee, ReactivationRequest, User
 from people.roles import HR_ADMINS
 from people.services import employee_import_csv, user_add_to_role
 from tests.factories import EmployeeFactory

@@ -18,14 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from people.messaging import kinds, optional_kinds
-from people.models import CalendarFeed, MessageOptOut, User
-from people.services import calendar_feed_reset
+from notifications.messaging import kinds, optional_kinds
+from notifications.models import CalendarFeed, MessageOptOut
+from notifications.services import calendar_feed_reset
+from people.models import User
 from programs import services as program_services
-from tests.confidentiality.fixtures import canary, write_note
+from tests.builders.confidentiality import canary, write_note
+from tests.builders.pairings import add_goal, log_meeting
 from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import add_goal, log_meeting
 
 
 def opted_out(user) -> set[str]:

@@ -3,7 +3,7 @@ scheduled or swept, through mail-relay failures and retries, and with sweeps run
 
 The message under test is the applicant's "we received your application" notice, which
 `application_submit` schedules (with the coordinator's "new application" notice beside it);
-a second schedule goes through `people.services.message_schedule`, as every service does. A
+a second schedule goes through `notifications.messaging.message_schedule`, as every service does. A
 failing mail relay is a test backend (MAILERS) that raises SMTPServerDisconnected.
 """
 
@@ -20,12 +20,17 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.utils import timezone
 
-from people.messaging import message_deliver, messages_sweep
-from people.models import Message, Notification
-from people.services import message_schedule, messages_requeue, messages_stuck
-from people.tasks import message_deliver as message_deliver_task
+from notifications.messaging import (
+    message_deliver,
+    message_schedule,
+    messages_requeue,
+    messages_stuck,
+    messages_sweep,
+)
+from notifications.models import Message, Notification
+from notifications.tasks import message_deliver as message_deliver_task
+from tests.builders.programs import apply, make_program
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import apply, make_program
 
 FLAKY_BACKEND = "tests.jobs.test_exactly_once.FlakyBackend"
 RELAY_WORDS = "421 relay gone: mailbox samuel.okoro@example.test"

@@ -18,21 +18,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from confidentiality import services as conf_services
-from mentoring.digest import digests_plan
+from notifications.messaging import absolute, kinds, optional_kinds
+from notifications.models import Message, MessageOptOut, Notification
+from notifications.services import message_opt_outs_set
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from people import services as people_services
-from people.messaging import absolute, kinds, optional_kinds
-from people.models import Message, MessageOptOut, Notification, User
-from people.services import message_opt_outs_set
+from people.models import User
 from programs import services as program_services
 from programs.models import GroupSession
-from tests.confidentiality.fixtures import agreement_of, canary, sign_as
+from reports.digest import digests_plan
+from tests.builders.confidentiality import agreement_of, canary, sign_as
+from tests.builders.pairings import NEW_COMMITMENT_TEXT, accept_both, log_meeting, propose
+from tests.builders.programs import apply, decide_by_committee, make_program
+from tests.builders.reviews import plan_review, seat, staff_member
 from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import NEW_COMMITMENT_TEXT, accept_both, log_meeting, propose
-from tests.programs.conftest import apply, decide_by_committee, make_program
-from tests.reviews.fixtures import *  # noqa: F403
-from tests.reviews.fixtures import plan_review, seat, staff_member
 
 ALL_KINDS = {
     "application_received",

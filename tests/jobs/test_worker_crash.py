@@ -17,12 +17,12 @@ import uuid
 import pytest
 from django.db import connection
 
-from people.models import Message, Notification
-from people.tasks import message_deliver
+from notifications.models import Message, Notification
+from notifications.tasks import message_deliver
+from tests.builders.programs import apply, make_program
 from tests.factories import EmployeeFactory
 from tests.jobs.mail_sink import CREATE, TABLE
 from tests.jobs.workers import Processes, forget_queue, wait_for
-from tests.programs.conftest import apply, make_program
 
 pytestmark = [
     pytest.mark.postgres,

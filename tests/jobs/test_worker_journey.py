@@ -19,22 +19,22 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from mentoring.digest import digests_plan
+from notifications.messaging import kinds
+from notifications.models import Message, Notification
+from notifications.tasks import message_deliver
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from pairings.services import nudges_plan
 from people import accounts
-from people.messaging import kinds
-from people.models import Message, Notification
-from people.tasks import message_deliver
 from programs import services as program_services
 from programs.models import Application
+from reports.digest import digests_plan
 from reviews import services as review_services
+from tests.builders.pairings import NEW_COMMITMENT_TEXT, propose, sign_both
+from tests.builders.programs import apply, decide_by_committee, make_program
 from tests.factories import EmployeeFactory
 from tests.jobs.mail_sink import CREATE, TABLE
 from tests.jobs.workers import Processes, forget_queue, wait_for
-from tests.pairings.pair_fixtures import NEW_COMMITMENT_TEXT, propose, sign_both
-from tests.programs.conftest import apply, decide_by_committee, make_program
 
 pytestmark = [
     pytest.mark.postgres,

@@ -82,7 +82,7 @@ def test_healthz_reports_messages_overdue_without_failing(db, mentoree):
 
     from django.utils import timezone
 
-    from people.models import Message
+    from notifications.models import Message
 
     Message.objects.create(
         recipient=mentoree,

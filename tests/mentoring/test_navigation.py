@@ -70,7 +70,7 @@ def test_roles_bring_their_items(signed_in_client, hr_admin, talent_reviewer):
 
 
 def test_the_unread_count_shows_on_the_inbox_item(signed_in_client, mentoree):
-    from people.models import Notification
+    from notifications.models import Notification
 
     Notification.objects.create(recipient=mentoree, title="Hello", url="/")
     html = signed_in_client(mentoree).get(reverse("home")).content.decode()

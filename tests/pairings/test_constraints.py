@@ -24,8 +24,7 @@ from pairings.models import MatchingRun, Pairing, ProposedPair
 from people.models import Employee
 from programs import services as program_services
 from programs.models import Application
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import (
+from tests.builders.pairings import (
     NEW_COMMITMENT_TEXT,
     RULE_WORDS,
     accept_both,
@@ -35,7 +34,7 @@ from tests.pairings.pair_fixtures import (
     refusal_text,
     row_counts,
 )
-from tests.programs.conftest import apply
+from tests.builders.programs import apply
 
 # --- Helpers -----------------------------------------------------------------------------------
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 from pairings import selectors, services
 from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
 from programs import services as program_services
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import (
+from tests.builders.pairings import (
     NEW_COMMITMENT_TEXT,
     accept_both,
     add_goal,

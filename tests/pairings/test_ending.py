@@ -16,11 +16,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.models import Notification
 from pairings import selectors, services
 from pairings.models import Pairing, PrivateEndReason
-from people.models import Notification
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import (
+from tests.builders.pairings import (
     ENDED_TITLE,
     accept_both,
     add_goal,

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from notifications.models import Message, Notification
 from pairings import matching
 from pairings.matching import Cohort, PinRequest, greedy, load_cohort, solve, upper_bound
 from pairings.matching import scores as matching_scores
@@ -23,11 +24,10 @@ from pairings.matching import services as matching_services
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
 from pairings.scoring import MAX_SCORE, Participant, score_pair
 from pairings.services import pairing_propose, pairing_refusals
-from people.models import Employee, Message, Notification
+from people.models import Employee
 from programs.models import Application
+from tests.builders.programs import apply, join_program, make_program
 from tests.factories import EmployeeFactory
-from tests.pairings.conftest import join_program
-from tests.programs.conftest import apply, make_program
 
 MENTOR = Application.Role.MENTOR
 MENTOREE = Application.Role.MENTOREE

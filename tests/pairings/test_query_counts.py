@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from pairings import services
 from pairings.models import Pairing
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import accept_both, add_goal, log_meeting, propose
+from tests.builders.pairings import accept_both, add_goal, log_meeting, propose
 
 
 def count_queries(client, url) -> int:

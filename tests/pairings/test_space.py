@@ -18,12 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
+from notifications.models import Notification
 from pairings import selectors, services
 from pairings.models import Goal, Meeting, Pairing, PairingUserObjectPermission
-from people.models import Notification
 from programs import services as program_services
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import (
+from tests.builders.pairings import (
     ACTIVE_TITLE,
     MEETING_FORM_FORMAT,
     NEW_COMMITMENT_TEXT,

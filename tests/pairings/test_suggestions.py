@@ -13,9 +13,8 @@ from pairings.models import Pairing
 from people.models import Employee
 from programs import services as program_services
 from programs.models import Application
-from tests.pairings.pair_fixtures import *  # noqa: F403
-from tests.pairings.pair_fixtures import NEW_COMMITMENT_TEXT, enrol_in, person, propose
-from tests.programs.conftest import apply
+from tests.builders.pairings import NEW_COMMITMENT_TEXT, enrol_in, person, propose
+from tests.builders.programs import apply
 
 
 def manage(manager: Employee, report: Employee) -> None:

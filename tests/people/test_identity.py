@@ -16,17 +16,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from firewall.models import AccessEvent
+from notifications.messaging import kinds
+from notifications.models import Message, Notification
 from people import accounts
-from people.messaging import kinds
-from people.models import (
-    AddressChange,
-    Employee,
-    Message,
-    Notification,
-    PasswordResetRequest,
-    ReactivationRequest,
-    User,
-)
+from people.models import AddressChange, Employee, PasswordResetRequest, ReactivationRequest, User
 from people.roles import HR_ADMINS, TALENT_TEAM
 from people.services import (
     LABELS,

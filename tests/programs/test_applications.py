@@ -8,11 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Message, Notification
+from notifications.models import Message, Notification
 from programs import services
 from programs.models import Application, Program
+from tests.builders.programs import apply, decide_by_committee, make_program
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import apply, decide_by_committee, make_program
 
 F4_WORDS = "lead group mentoring sessions instead"
 

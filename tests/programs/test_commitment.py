@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Notification
+from notifications.models import Notification
 from programs import selectors, services
 from programs.models import CommitmentAcceptance
 from programs.texts import DEFAULT_COMMITMENT_TEXT
-from tests.programs.conftest import apply
+from tests.builders.programs import apply
 
 NEW_TEXT = (
     "Version two of our promise\n\n"

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from people.models import Notification
+from notifications.models import Notification
 from programs import selectors, services
 from programs.models import Application, Vote
+from tests.builders.programs import apply, decide_by_committee
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import apply, decide_by_committee
 
 SECRET_COMMENT = "Struggles with stakeholder conflict, say the rumours"
 

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from demo.programs import EXEC_SLUG, GROW_SLUG
-from people.models import Employee, Message, Notification
+from notifications.models import Message, Notification
+from people.models import Employee
 from programs import selectors
 from programs.models import (
     Application,

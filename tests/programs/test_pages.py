@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from people.models import Message, Notification
+from notifications.models import Message, Notification
 from programs import services
 from programs.models import (
     Application,
@@ -27,7 +27,7 @@ from programs.models import (
     Vote,
 )
 from programs.urls import urlpatterns
-from tests.programs.conftest import apply, make_program, pdf_upload
+from tests.builders.programs import apply, make_program, pdf_upload
 
 ROLES = [
     "coordinator",  # of this program

@@ -15,8 +15,8 @@ from people.services import user_add_to_role
 from programs import selectors, services
 from programs.models import Commitment, Program
 from programs.texts import DEFAULT_COMMITMENT_TEXT
+from tests.builders.programs import make_program, program_fields
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import make_program, program_fields
 
 DRAFT, ACCEPTING, RUNNING, CLOSED = Program.Status.values
 

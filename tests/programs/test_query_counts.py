@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from programs import services
+from tests.builders.programs import apply, decide_by_committee, make_program, pdf_upload
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import apply, decide_by_committee, make_program, pdf_upload
 
 FEW, MANY = 3, 30
 

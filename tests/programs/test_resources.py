@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from programs import selectors, services
 from programs.models import Resource
-from tests.programs.conftest import DOCX_BYTES, PDF_BYTES, apply, pdf_upload
+from tests.builders.programs import DOCX_BYTES, PDF_BYTES, apply, pdf_upload
 
 
 def files_in(folder):

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Notification
+from notifications.models import Notification
 from programs import selectors, services
 from programs.models import GroupSession, Registration
+from tests.builders.programs import apply, decide_by_committee, make_program
 from tests.factories import EmployeeFactory
-from tests.programs.conftest import apply, decide_by_committee, make_program
 
 REGISTERED, WAITLISTED, CANCELLED = "registered", "waitlisted", "cancelled"
 

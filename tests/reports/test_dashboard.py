@@ -48,11 +48,10 @@ from people.models import Employee
 from programs import services as program_services
 from programs.models import Application, GroupSession, Program, Registration
 from reports.selectors import SMALL_GROUP, program_dashboard, programs_overview
-from tests.confidentiality.fixtures import change_rules, is_login_redirect
+from tests.builders.confidentiality import change_rules, is_login_redirect
+from tests.builders.pairings import accept_both, log_meeting, propose, sign_both
+from tests.builders.programs import apply, join_program, make_program
 from tests.factories import EmployeeFactory
-from tests.pairings.conftest import join_program
-from tests.pairings.pair_fixtures import accept_both, log_meeting, propose, sign_both
-from tests.programs.conftest import apply, make_program
 
 # Days from admission to each mentoree's first proposed pairing, by that pairing.
 FIRST_MATCH_DAYS = {

@@ -25,17 +25,16 @@ from pairings import services as pairing_services
 from pairings.models import Goal, Pairing, PrivateEndReason
 from programs import services as program_services
 from programs.models import Application, Vote
-from tests.confidentiality.fixtures import (
+from tests.builders.confidentiality import (
     agreement_of,
     canary,
     change_rules,
     is_login_redirect,
     write_note,
 )
+from tests.builders.pairings import accept_both, add_goal, log_meeting, propose, sign_both
+from tests.builders.programs import apply, join_program, make_program
 from tests.factories import EmployeeFactory
-from tests.pairings.conftest import join_program
-from tests.pairings.pair_fixtures import accept_both, add_goal, log_meeting, propose, sign_both
-from tests.programs.conftest import apply, make_program
 from tests.reports.test_dashboard import build_company
 
 PARTICIPANTS_HEADER = [

@@ -30,22 +30,21 @@ from django.utils import timezone
 
 from confidentiality import services as conf_services
 from firewall.register import conflict_declare
+from notifications.messaging import optional_kinds
+from notifications.models import Notification
+from notifications.services import calendar_feed_reset, message_opt_outs_set
 from pairings import matching
 from pairings import services as pairing_services
 from pairings.models import MatchingRun, Pairing
-from people.messaging import optional_kinds
-from people.models import Notification
-from people.services import calendar_feed_reset, message_opt_outs_set
 from programs import services as program_services
 from programs.models import GroupSession, Program
 from reports.selectors import program_dashboard
 from reviews import services as review_services
 from reviews.models import TalentReview
-from tests.confidentiality.fixtures import agreement_of, change_rules, write_note
+from tests.builders.confidentiality import agreement_of, change_rules, write_note
+from tests.builders.pairings import accept_both, add_goal, log_meeting, propose, sign_both
+from tests.builders.programs import admit_alone, apply, join_program, make_program, pdf_upload
 from tests.factories import EmployeeFactory
-from tests.pairings.conftest import admit_alone, join_program
-from tests.pairings.pair_fixtures import accept_both, add_goal, log_meeting, propose, sign_both
-from tests.programs.conftest import apply, make_program, pdf_upload
 
 FEW, MANY = 3, 30
 SIZES = pytest.mark.parametrize("size", [FEW, MANY], ids=["few", "many"])

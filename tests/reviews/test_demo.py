@@ -11,7 +11,7 @@ from django.urls import reverse
 from pairings.models import Pairing
 from people.models import Employee
 from reviews.models import PanelSeat, Recusal, TalentReview
-from tests.reviews.fixtures import REASON_WORDS, RECUSED, main_content
+from tests.builders.reviews import REASON_WORDS, RECUSED, main_content
 
 DEMO_CYCLE = "2027 mid-year"
 

@@ -18,10 +18,9 @@ from django.urls import reverse
 from reviews import services
 from reviews.models import PanelSeat, TalentReview
 from reviews.selectors import Dossier, EarlierReview, dossier_for, review_list_for
-from tests.confidentiality.fixtures import canary
-from tests.factories import EmployeeFactory
-from tests.pairings.pair_fixtures import flash_messages
-from tests.reviews.fixtures import (
+from tests.builders.confidentiality import canary
+from tests.builders.pairings import flash_messages
+from tests.builders.reviews import (
     CYCLE,
     conclude,
     main_content,
@@ -30,6 +29,7 @@ from tests.reviews.fixtures import (
     seat,
     staff_member,
 )
+from tests.factories import EmployeeFactory
 
 NOT_TALENT_TEAM = "Only the Talent team staffs talent reviews."
 NOT_PANEL = "Only the panel and the Talent team record the outcome."

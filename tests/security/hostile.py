@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import strategies as st
 
-from tests.programs.conftest import PDF_BYTES
+from tests.builders.programs import PDF_BYTES
 
 MARKUP = "<script>alert(1)</script>"
 BREAKOUT = '"><img src=x onerror=alert(1)>'

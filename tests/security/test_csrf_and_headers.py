@@ -33,7 +33,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from confidentiality.models import Note
-from people.services import calendar_feed_reset
+from notifications.services import calendar_feed_reset
 from programs.models import CommitmentAcceptance, Program
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.hostile import read_page

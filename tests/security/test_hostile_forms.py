@@ -44,12 +44,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from confidentiality.models import Audience, Note, Rule
+from notifications.messaging import kinds
 from pairings.models import Goal, Meeting, Pairing
-from people.messaging import kinds
 from programs.models import Application, GroupSession, Program, Registration
 from reviews.models import PanelSeat, TalentReview
+from tests.builders.programs import DOCX_BYTES, PDF_BYTES
 from tests.factories import DEFAULT_PASSWORD
-from tests.programs.conftest import DOCX_BYTES, PDF_BYTES
 from tests.security.hostile import (
     BREAKOUT,
     EDGES,

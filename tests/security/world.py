@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import reverse
@@ -31,14 +30,11 @@ from confidentiality.models import ConsentedTheme, Note
 from pairings import matching
 from pairings.models import Goal, MatchingRun, Meeting, Pairing, Pin
 from people.models import Employee, User
-from people.roles import HR_ADMINS, TALENT_TEAM
-from people.services import user_add_to_role
 from programs import services as program_services
 from programs.models import Application, GroupSession, Program, Tag
 from reviews.models import TalentReview
-from tests.confidentiality.fixtures import write_note
-from tests.factories import EmployeeFactory, UserFactory
-from tests.pairings.pair_fixtures import (
+from tests.builders.confidentiality import write_note
+from tests.builders.pairings import (
     accept_both,
     add_goal,
     enrol_in,
@@ -46,8 +42,10 @@ from tests.pairings.pair_fixtures import (
     propose,
     sign_both,
 )
-from tests.programs.conftest import apply, make_program
-from tests.reviews.fixtures import move, plan_review, seat
+from tests.builders.people import named
+from tests.builders.programs import apply, make_program
+from tests.builders.reviews import move, plan_review, seat
+from tests.factories import EmployeeFactory
 
 # name -> model of the objects the world keeps by primary key
 MODELS = {
@@ -94,29 +92,26 @@ def build_world() -> Built:
 
     # People
     people = {
-        "mentor": _person("Helena", "Marsh", title="Director", department="Risk", level=7),
-        "mentoree": _person("Samuel", "Okoro", department="Technology", level=5),
-        "other_mentor": _person("Karin", "Novak", department="Operations", level=7),
-        "coordinator": _person("Grace", "Whitfield", title="Program Lead", level=6),
-        "other_coordinator": _person("Oscar", "Lindqvist", title="Program Lead", level=6),
-        "committee_member": _person("Arjun", "Mehta", department="People", level=7),
-        "talent_reviewer": _person("Claire", "Dumont", title="Talent Partner", level=6),
-        "hr_admin": _person("Tom", "Becker", title="HR Systems Administrator", level=6),
-        "superuser": UserFactory(
-            first_name="Sam",
-            last_name="Root",
-            email="root@example.test",
-            is_staff=True,
-            is_superuser=True,
-        ),
-        "outsider": _person("Lina", "Petrova", title="Personal Banker", level=3),
-        "executive": _person("Victoria", "Adeyemi", level=settings.GROUP_ONLY_LEVEL),
-        "panel_member": _person("Ingrid", "Solberg", title="Head of Data", level=6),
-        "other_panel_member": _person("Marco", "Bellini", title="Head of Payments", level=6),
-        "applicant": _person("Rosa", "Diaz", level=4),
+        **{
+            name: named(name)
+            for name in (
+                "mentor",
+                "mentoree",
+                "other_mentor",
+                "coordinator",
+                "other_coordinator",
+                "committee_member",
+                "talent_reviewer",
+                "hr_admin",
+                "superuser",
+                "executive",
+                "panel_member",
+                "other_panel_member",
+                "applicant",
+            )
+        },
+        "outsider": named("outsider", level=3),
     }
-    user_add_to_role(user=people["talent_reviewer"], role=TALENT_TEAM)
-    user_add_to_role(user=people["hr_admin"], role=HR_ADMINS)
     for name, user in people.items():
         keep(name, user)
     mentor, mentoree, other_mentor = people["mentor"], people["mentoree"], people["other_mentor"]

@@ -1,3 +1,5 @@
+"""`manage.py seed_demo`: the demo company (North Bank), once; `--employees N` for a bigger one."""
+
 import time
 
 from django.contrib.auth.hashers import make_password
@@ -10,9 +12,9 @@ from demo.people import DEMO_PASSWORD, DEMO_PEOPLE, demo_rows
 from demo.programs import load_demo_programs
 from demo.reviews import load_demo_reviews
 from demo.scale import load_demo_scale
+from notifications.messaging import emails_held
 from people.accounts import user_add_to_role
 from people.hris import employee_import_csv, employee_rows_to_csv
-from people.messaging import emails_held
 from people.models import Employee, User
 
 

@@ -8,8 +8,8 @@ fall due later), and for deployments that prefer cron to beat:
 
 from django.core.management.base import BaseCommand
 
+from notifications.messaging import messages_sweep
 from people.accounts import password_resets_lookup_overdue
-from people.messaging import messages_sweep
 
 
 class Command(BaseCommand):

@@ -1,3 +1,5 @@
+"""`manage.py import_employees FILE`: the HRIS import from the command line (all or nothing)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError

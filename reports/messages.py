@@ -1,10 +1,10 @@
-"""The project-wide messages: the coordinators' weekly digest."""
+"""The reports' messages: the coordinators' weekly digest."""
 
 from django.urls import reverse
 
-from mentoring.digest import digest_figures
-from people.messaging import Rendered, register
-from people.models import Message
+from notifications.messaging import Rendered, register
+from notifications.models import Message
+from reports.digest import digest_figures
 from reports.selectors import SMALL_GROUP
 
 

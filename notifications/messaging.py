@@ -3,8 +3,8 @@
 Each app declares the kinds of message it sends in its own `messages.py` (autodiscovered when
 the apps are ready), with a renderer that reads fresh rows by id and returns the subject, the
 link and the template context, or `None` when the message no longer applies (the meeting was
-removed, the agreement is signed). The `people` app knows no other app: it only keeps the
-registry and delivers.
+removed, the agreement is signed). The notifications app knows no other app (recipients are
+settings.AUTH_USER_MODEL): it only keeps the registry and delivers.
 
 Delivery (`message_deliver`) claims one due row with `SELECT ... FOR UPDATE SKIP LOCKED`,
 renders it, writes the in-app notification, hands the e-mail to the mail backend and marks the
@@ -33,14 +33,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from people.dispatch import task_on_commit
-from people.models import Message, MessageOptOut, Notification, User
+from notifications.dispatch import task_on_commit
+from notifications.models import Message, MessageOptOut, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ def messages_sweep(
 
 def message_schedule(
     *,
-    recipient: User | int,
+    recipient: AbstractBaseUser | int,
     kind: str,
     key: str,
     object_id: int | None = None,

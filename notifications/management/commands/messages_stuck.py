@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from people.messaging import messages_requeue, messages_stuck
+from notifications.messaging import messages_requeue, messages_stuck
 
 
 class Command(BaseCommand):

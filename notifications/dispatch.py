@@ -1,11 +1,11 @@
 """Hands a task to a worker once the transaction commits, naming the task instead of importing
-it: `people.tasks` imports the services, so a service importing the tasks back would close a
-cycle.
+it: the tasks modules import the services, so a service importing the tasks back would close
+a cycle, and a lower app may hand work to a task registered by a higher one.
 
-The name finds the very task object that `people.tasks` registered (`PeopleConfig.ready`
-imports it in every process, not only in workers), so the task's own options, eager mode
-and any test double apply as before. An unknown name fails here, in the service, not later
-in a worker.
+The name finds the very task object its app registered (each AppConfig.ready imports its
+tasks in every process, not only in workers), so the task's own options, eager mode and any
+test double apply as before. An unknown name fails here, in the service, not later in a
+worker.
 """
 
 from __future__ import annotations

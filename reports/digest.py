@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from people.messaging import absolute, message_schedule
+from notifications.messaging import absolute, message_schedule
 from people.models import User
 from programs.models import Application, Program
 from programs.selectors import PUBLIC_STATUSES, coordinators_of

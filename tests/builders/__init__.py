@@ -1,0 +1,1 @@
+"""Plain functions that build test data through the services; no fixtures here."""
