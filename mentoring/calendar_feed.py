@@ -10,11 +10,11 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from core.ics import ics_calendar
 from notifications.messaging import absolute
 from notifications.models import CalendarFeed
 from pairings.models import Meeting, Pairing
 from people.models import User
-from programs.calendar import ics_calendar
 from programs.models import GroupSession, Registration
 
 PAST_DAYS = 90

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.ics import ics_event
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from firewall.access import get_or_404_logged
@@ -27,7 +28,6 @@ from pairings.matching import services as matching
 from pairings.models import Goal, Meeting, Pairing
 from people.models import Employee
 from people.selectors import employee_for_user, employee_get, employees_by_email
-from programs.calendar import ics_event
 
 
 def _pairing(request: HttpRequest, pk: int) -> Pairing:
