@@ -19,13 +19,18 @@ COPY requirements ./requirements
 RUN pip install --require-hashes -r requirements/base.txt
 
 COPY pyproject.toml README.md ./
-COPY mentoring ./mentoring
+COPY core ./core
+COPY notifications ./notifications
 COPY people ./people
+COPY firewall ./firewall
 COPY programs ./programs
 COPY pairings ./pairings
 COPY confidentiality ./confidentiality
 COPY reviews ./reviews
 COPY reports ./reports
+COPY mentoring ./mentoring
+COPY demo ./demo
+COPY benchmarks ./benchmarks
 COPY templates ./templates
 COPY static ./static
 COPY manage.py ./

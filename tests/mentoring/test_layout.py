@@ -94,3 +94,14 @@ def test_one_refusal_helper():
         and re.search(r"^def _?refuse\(", path.read_text(), re.M)
     ]
     assert again == []
+
+
+def test_the_image_copies_every_app_and_the_package_list_names_it():
+    """A new app that the Dockerfile forgets would be missing from production only."""
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    local = {a for a in settings.INSTALLED_APPS if (ROOT / a).is_dir()}
+    assert local | {"core"} == set(APPS)  # core is a package, not an app: it has no models
+    for app in APPS:
+        assert f"COPY {app} ./{app}" in dockerfile, app
+        assert f'"{app}*"' in pyproject, app
