@@ -15,6 +15,7 @@ Celery queue never reaches another's.
 
 import os
 import shutil
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -41,8 +42,6 @@ def _worker_index() -> int | None:
 def _redis_url_for_worker(url: str, index: int) -> str:
     """The same Redis server, another database: REDIS_URL's own number minus one per worker
     (wrapping at 16), so a run on /15 uses /14, /13, ... and leaves /15 to the serial pass."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     path = parts.path.strip("/")
     base = int(path) if path.isdigit() else 0

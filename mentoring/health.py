@@ -4,12 +4,13 @@ nobody has delivered. Each answers in a word and logs only the exception's class
 import logging
 from datetime import timedelta
 
+import redis
 from django.conf import settings
 from django.db import connection
 
 from notifications.selectors import messages_overdue_count
 
-logger = logging.getLogger("mentoring.views")
+logger = logging.getLogger(__name__)
 
 
 def database() -> str:
@@ -26,7 +27,6 @@ def database() -> str:
 def redis_broker() -> str:
     if not settings.REDIS_URL:
         return "not configured"
-    import redis
 
     try:
         client = redis.Redis.from_url(

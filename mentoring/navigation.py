@@ -119,7 +119,7 @@ def navigation_for(request: HttpRequest, roles: Roles) -> list[Link]:
         Link(
             label=item.label,
             url=reverse(item.url_name),
-            current=item.current(here) if not item.url_name.startswith("admin:") else "",
+            current=item.current(here),
             unread=roles.unread_count if item.counts_unread else 0,
         )
         for item in ITEMS

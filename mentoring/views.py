@@ -2,14 +2,18 @@
 (The inbox and the message settings are the notifications app's.)"""
 
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from mentoring import health
+from mentoring.calendar_feed import feed_owner, feed_text
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +58,6 @@ def error_500(request: HttpRequest) -> HttpResponse:
     a 503 "back in a moment" with Retry-After instead: the request's transaction was rolled
     back, and the next request reconnects (persistent connections are health-checked)."""
     # No context processors: the page must render even when the database is down.
-    import sys
-
-    from django.db import InterfaceError, OperationalError
-    from django.template import loader
-
     exc = sys.exc_info()[1]
     if isinstance(exc, (OperationalError, InterfaceError)):
         logger.warning("database unavailable: %s", exc.__class__.__name__)
@@ -74,8 +73,6 @@ def error_500(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The secret address itself: no sign-in (calendar programs cannot sign in); the token
     is the credential, and an unknown or replaced one is a 404."""
-    from mentoring.calendar_feed import feed_owner, feed_text
-
     user = feed_owner(token=token)
     response = HttpResponse(feed_text(user=user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="mentoring.ics"'

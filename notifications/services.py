@@ -13,11 +13,9 @@ from django.utils import timezone
 from notifications.messaging import optional_kinds
 from notifications.models import CalendarFeed, MessageOptOut, Notification
 
-User = AbstractBaseUser  # any account (settings.AUTH_USER_MODEL); this app imports no directory
-
 
 @transaction.atomic
-def message_opt_outs_set(*, user: User, turned_off: Iterable[str]) -> None:
+def message_opt_outs_set(*, user: AbstractBaseUser, turned_off: Iterable[str]) -> None:
     """Record which optional kinds a person turned off; the others are on. Required kinds
     (decisions, what to sign, invitations) cannot be turned off and are ignored here."""
     optional = {k.name for k in optional_kinds()}
@@ -30,7 +28,7 @@ def message_opt_outs_set(*, user: User, turned_off: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def calendar_feed_reset(*, user: User) -> str:
+def calendar_feed_reset(*, user: AbstractBaseUser) -> str:
     """Give the person a new secret calendar address; the old one stops working at once."""
     token = secrets.token_urlsafe(32)
     CalendarFeed.objects.update_or_create(user_id=user.pk, defaults={"token": token})
@@ -38,7 +36,7 @@ def calendar_feed_reset(*, user: User) -> str:
 
 
 @transaction.atomic
-def notifications_mark_read(*, user: User, ids: Iterable[int]) -> int:
+def notifications_mark_read(*, user: AbstractBaseUser, ids: Iterable[int]) -> int:
     return Notification.objects.filter(
         recipient_id=user.pk, pk__in=list(ids), read_at__isnull=True
     ).update(read_at=timezone.now())

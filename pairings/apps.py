@@ -8,7 +8,7 @@ class PairingsConfig(AppConfig):
 
     def ready(self) -> None:
         # A commitment accepted in programs may move live pairings on (F5).
-        from pairings.services import pairings_refresh_for
+        from pairings.receivers import on_commitment_accepted
         from programs.signals import commitment_accepted
 
-        commitment_accepted.connect(pairings_refresh_for, dispatch_uid="pairings.commitment")
+        commitment_accepted.connect(on_commitment_accepted, dispatch_uid="pairings.commitment")

@@ -206,9 +206,8 @@ def pairing_agreement_changed(*, pairing: Pairing) -> Pairing:
     return pairing_refresh_status(pairing=pairing)
 
 
-def pairings_refresh_for(*, employee: Employee, program: Program, **_signal) -> None:
-    """After someone accepts a commitment: their live pairings in the program may move on.
-    Connected to `programs.signals.commitment_accepted` (PairingsConfig.ready)."""
+def pairings_refresh_for(*, employee: Employee, program: Program) -> None:
+    """After someone accepts a commitment: their live pairings in the program may move on."""
     for pairing in Pairing.objects.filter(
         Q(mentor=employee) | Q(mentoree=employee), program=program, status__in=Pairing.LIVE
     ):

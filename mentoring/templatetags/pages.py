@@ -6,12 +6,17 @@ from django.http import QueryDict
 register = template.Library()
 
 
+def _current_query(context) -> QueryDict:
+    """A mutable copy of the current address's query string (empty outside a request)."""
+    request = context.get("request")
+    return request.GET.copy() if request is not None else QueryDict(mutable=True)
+
+
 @register.simple_tag(takes_context=True)
 def page_query(context, param: str, number: int) -> str:
     """The current address's query string with one list's page number set; every other
     parameter (a filter, another list's page) is kept."""
-    request = context.get("request")
-    query: QueryDict = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query = _current_query(context)
     query[param or "page"] = str(number)
     return "?" + query.urlencode()
 
@@ -20,8 +25,7 @@ def page_query(context, param: str, number: int) -> str:
 def status_query(context, status: str | None, page_param: str = "page") -> str:
     """The current address's query string filtered to one status (None: all), back on the
     first page of that list; every other parameter is kept."""
-    request = context.get("request")
-    query: QueryDict = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query = _current_query(context)
     query.pop(page_param, None)
     if status:
         query["status"] = status

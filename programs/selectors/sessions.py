@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from people.models import User
@@ -67,7 +67,6 @@ def session_list_for_program_qs(qs: QuerySet[GroupSession]) -> QuerySet[GroupSes
 def sessions_open_to(*, user: User, program: Program) -> QuerySet[GroupSession]:
     """Sessions of a program, with the person's own registration status annotated."""
     employee = employee_for_user(user=user)
-    from django.db.models import Subquery
 
     mine = Registration.objects.filter(session=OuterRef("pk"), participant=employee)
     return session_list_for_program_qs(program.sessions.all()).annotate(

@@ -6,6 +6,7 @@ import hashlib
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 
 from core.refusals import refuse
 from people.models import User
@@ -58,6 +59,4 @@ def resource_publish(
 
 
 def resource_count_download(*, resource: Resource) -> None:
-    from django.db.models import F
-
     Resource.objects.filter(pk=resource.pk).update(download_count=F("download_count") + 1)

@@ -21,16 +21,20 @@ import shlex
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import django
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
-from django.test.utils import override_settings
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from benchmarks import server as serving
 from benchmarks.load import (
@@ -48,6 +52,14 @@ from benchmarks.load import (
     ticks_between,
 )
 from benchmarks.stats import MAX_P95_MS, MIN_RATIO, summarize, verdict
+from confidentiality.models import Note
+from confidentiality.services import note_create
+from demo.people import DEMO_PEOPLE, demo_employee
+from demo.programs import GROW_SLUG
+from pairings.models import Pairing
+from people.models import Employee, User
+from programs.selectors import coordinated_programs
+from reviews.selectors import review_list_for
 
 BIG_PROGRAM_SLUG = "company-wide-2027"
 PAIR_NOTES = 200
@@ -103,8 +115,6 @@ class Command(BaseCommand):
         try:
             self._bench(requests, concurrency, rounds, port, options.get("markdown"))
         finally:
-            from django.contrib.sessions.models import Session
-
             Session.objects.filter(session_key__in=self._sessions).delete()
 
     def _bench(
@@ -162,9 +172,6 @@ class Command(BaseCommand):
     # --- Data ----------------------------------------------------------------------------------
 
     def _seed(self) -> None:
-        from demo.people import DEMO_PEOPLE
-        from people.models import Employee
-
         call_command("migrate", interactive=False, verbosity=0)
         loaded = Employee.objects.filter(email=DEMO_PEOPLE[0].email).exists()
         self.stdout.write(
@@ -189,13 +196,6 @@ class Command(BaseCommand):
             )
 
     def _pages(self) -> list[Page]:
-        from demo.people import demo_employee
-        from demo.programs import GROW_SLUG
-        from pairings.models import Pairing
-        from people.models import Employee
-        from programs.selectors import coordinated_programs
-        from reviews.selectors import review_list_for
-
         try:
             coordinator = demo_employee("coordinator").user
             committee = demo_employee("committee").user
@@ -274,9 +274,6 @@ class Command(BaseCommand):
         ]
 
     def _top_up_notes(self, pairing, author) -> int:
-        from confidentiality.models import Note
-        from confidentiality.services import note_create
-
         missing = PAIR_NOTES - Note.objects.filter(pairing=pairing).count()
         for i in range(missing):
             note_create(
@@ -297,10 +294,6 @@ class Command(BaseCommand):
         """A signed-in session written straight to the session table, under the server's
         SECRET_KEY (the caller overrides it): the session hash and the session data are both
         signed with it."""
-        from django.contrib.sessions.backends.db import SessionStore
-
-        from people.models import User
-
         user = User.objects.get(email=email)
         session = SessionStore()
         session[SESSION_KEY] = user._meta.pk.value_to_string(user)
@@ -313,9 +306,6 @@ class Command(BaseCommand):
     def _count_queries(self, pages: list[Page]) -> None:
         """Queries per page, counted in this process with the test client (second request,
         so that one-off caches are warm). Informative only; the load runs against gunicorn."""
-        from django.test import Client
-        from django.test.utils import CaptureQueriesContext
-
         for page in pages:
             if not page.who:
                 page.queries = 0  # by construction: the bare view runs no query
@@ -383,12 +373,9 @@ class Command(BaseCommand):
             cursor.execute("SHOW server_version")
             pg_version = cursor.fetchone()[0]
         try:
-            from importlib.metadata import version
-
             gunicorn_version = version("gunicorn")
         except Exception:
             gunicorn_version = "?"
-        from people.models import Employee
 
         return [
             "## bench_pages",
