@@ -27,6 +27,7 @@ pytest_plugins = [
     "tests.fixtures.pairings",
     "tests.fixtures.confidentiality",
     "tests.fixtures.reviews",
+    "tests.fixtures.world",
 ]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -34,9 +34,11 @@ from programs.selectors.permissions import (
     coordinated_programs,
     coordinators_of,
     creates_programs,
+    holds_on_any_program,
     is_any_coordinator,
     is_committee_member,
     is_coordinator,
+    role_holder_employee_ids,
     role_holders,
 )
 from programs.selectors.programs import (
@@ -93,6 +95,7 @@ __all__ = [
     "coordinators_of",
     "creates_programs",
     "eligible_committee_size",
+    "holds_on_any_program",
     "is_admitted",
     "is_any_coordinator",
     "is_committee_member",
@@ -113,6 +116,7 @@ __all__ = [
     "resource_list_for",
     "resources_of_program",
     "resources_of_program_for",
+    "role_holder_employee_ids",
     "role_holders",
     "role_holders_for",
     "session_get_for",

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from people.models import User
-from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
+from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up_ids
 from programs.models import (
     Application,
     Program,
@@ -51,7 +51,7 @@ def is_recused(*, user: User, application: Application) -> bool:
         return False
     if application.applicant_id == employee.pk:
         return True
-    return any(m.pk == employee.pk for m in reporting_chain_up(employee=application.applicant))
+    return employee.pk in reporting_chain_up_ids(employee_id=application.applicant_id)
 
 
 def committee_queue_for(*, user: User) -> QuerySet[Application]:
@@ -106,9 +106,7 @@ class Tally:
 
 def _judges_excluded(application: Application) -> set[int]:
     """Employee ids who may not judge this application: the applicant and their managers."""
-    return {application.applicant_id} | {
-        m.pk for m in reporting_chain_up(employee=application.applicant)
-    }
+    return {application.applicant_id} | reporting_chain_up_ids(employee_id=application.applicant_id)
 
 
 def _eligible_voters(application: Application) -> list[User]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from people.models import User
+from core.prepared import Prepared
+from people.models import Employee, User
 from people.roles import PROGRAM_COORDINATORS
 from programs.models import Program, ProgramGroupObjectPermission, ProgramUserObjectPermission
 
@@ -46,12 +47,39 @@ def _grants(codename: str, *, program, user) -> Q:
     return Q(Exists(direct)) | Q(Exists(via_group))
 
 
+def holds_on_any_program(codename: str, *, user) -> Q:
+    """An expression: the user (an id or an OuterRef) holds the program permission
+    `codename` on at least one program, directly or through a group. The same tables and
+    rules as `_grants` (no superuser, no global permission), for `mentoring.roles` to ask
+    every role of the navigation in one query."""
+    direct = ProgramUserObjectPermission.objects.filter(user=user, permission__codename=codename)
+    via_group = ProgramGroupObjectPermission.objects.filter(
+        group__user=user, permission__codename=codename
+    )
+    return Q(Exists(direct)) | Q(Exists(via_group))
+
+
+def _holding(codename: str) -> Prepared:
+    """Does `user` hold `codename` on `program`: asked a dozen times a request, so built once
+    (core.prepared)."""
+    return Prepared(
+        lambda user, program: Program.objects.filter(
+            _grants(codename, program=OuterRef("pk"), user=user), pk=program
+        ).values("pk")[:1],
+        "user",
+        "program",
+    )
+
+
+_HOLDING = {
+    codename: _holding(codename) for codename in ("coordinate_program", "review_applications")
+}
+
+
 def _holds(user: User, program: Program, codename: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    return Program.objects.filter(
-        _grants(codename, program=OuterRef("pk"), user=user.pk), pk=program.pk
-    ).exists()
+    return _HOLDING[codename].exists(user=user.pk, program=program.pk)
 
 
 def is_coordinator(*, user: User, program: Program) -> bool:
@@ -80,6 +108,27 @@ def creates_programs(*, user: User) -> bool:
         and user.has_perm("programs.add_program")
         and user.groups.filter(name=PROGRAM_COORDINATORS).exists()
     )
+
+
+def _holder_employees(codename: str) -> Prepared:
+    return Prepared(
+        lambda program: Employee.objects.filter(
+            _grants(codename, program=program, user=OuterRef("user_id"))
+        ).values_list("pk"),
+        "program",
+    )
+
+
+_HOLDER_EMPLOYEES = {
+    codename: _holder_employees(codename)
+    for codename in ("coordinate_program", "review_applications")
+}
+
+
+def role_holder_employee_ids(*, program: Program, codename: str) -> list[int]:
+    """Directory ids of everyone holding this program role, active or not (asked on every
+    application, so built once: core.prepared)."""
+    return [pk for (pk,) in _HOLDER_EMPLOYEES[codename].rows(program=program.pk)]
 
 
 def role_holders(*, program: Program, codename: str) -> QuerySet[User]:

@@ -144,11 +144,7 @@ def _role_event(*, by: User | None, user: User, obj, detail: str, granted: bool)
 
 def _holder_ids(program: Program, perm: str) -> list[int]:
     """Directory ids of everyone holding this role on the program, active or not."""
-    return [
-        user.employee.pk
-        for user in selectors.role_holders(program=program, codename=perm)
-        if getattr(user, "employee", None) is not None
-    ]
+    return selectors.role_holder_employee_ids(program=program, codename=perm)
 
 
 def _relations_for_applicant(*, program: Program, applicant: Employee) -> None:

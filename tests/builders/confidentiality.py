@@ -13,7 +13,11 @@ from confidentiality import services as conf_services
 from confidentiality.models import Agreement, Note
 from firewall.models import AccessEvent
 from pairings.models import Pairing
-from tests.builders.pairings import sign_both
+from people.models import User
+from programs import services as program_services
+from tests.builders.pairings import accept_both, propose, sign_both
+from tests.builders.programs import apply, join_program, make_program
+from tests.factories import EmployeeFactory
 
 PRIVATE_TEXT = "Private: my worries about the reorganisation and the budget review."
 
@@ -87,3 +91,29 @@ def raw_column(table: str, column: str, pk: int) -> str:
 
 def is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def second_program_coordinator_make() -> User:
+    """Priya Raman, who runs a second program (Grow 2028)."""
+    return EmployeeFactory(
+        first_name="Priya", last_name="Raman", title="Program Lead", level=6
+    ).user
+
+
+def mentorees_other_mentor_in(mentoree: User, *, coordinator: User | None = None) -> User:
+    """A mentor of the same mentoree in another program (an active pair of its own there):
+    a member of *a* pairing with the mentoree, never of the first one. The second program
+    is run by `coordinator` (made now when not given)."""
+    coordinator = coordinator or second_program_coordinator_make()
+    program = make_program(coordinator=coordinator, name="Grow 2028", slug="grow-2028")
+    other = join_program(
+        program, coordinator, "mentor", first_name="Viktor", last_name="Hale", department="Finance"
+    )
+    application = apply(mentoree.employee, program, "mentoree")
+    program_services.application_decide(
+        application=application, by=coordinator, decision="admit", reason="Fits the program."
+    )
+    program_services.commitment_accept(employee=mentoree.employee, program=program)
+    pairing = accept_both(propose(program, other, mentoree, by=coordinator))
+    assert pairing.status == Pairing.Status.ACTIVE
+    return other.user

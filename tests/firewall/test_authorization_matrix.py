@@ -3,7 +3,7 @@
 One table (MATRIX) holds a decision for every URL name: for each method tested (GET, and POST
 where the URL changes something) and each of the fourteen roles, what comes back. The URL's
 arguments are filled from one world built once for the module through the services
-(tests/firewall/matrix_world.py): the object that belongs to "this program" and "this pair".
+(tests/builders/world.py): the object that belongs to "this program" and "this pair".
 A URL the resolver finds that has no row fails test_every_url_has_a_row (a new URL cannot be
 added without a decision), and so does a row for a URL that is gone.
 
@@ -36,50 +36,20 @@ from collections.abc import Callable
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from firewall.models import AccessEvent
-from tests.firewall.matrix_world import ROLES, Side, World, build_world
+from tests.builders.world import ROLES, Side, World
 
 LOGIN = "login"
 OK = "ok"
 Expected = int | str
 
-# --- The world, once per module -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
-    """Built once, in a transaction of its own that is rolled back when the module ends."""
-    media = tmp_path_factory.mktemp("matrix-media")
-    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock():
-        # pytest-django sets up the test database only for a run that has a test using it
-        # (`db`, below); never build the world anywhere else.
-        name = str(connection.settings_dict["NAME"])
-        assert "test" in name or "memory" in name, f"not a test database: {name}"
-        with transaction.atomic():
-            built = build_world()
-            built.baseline = _row_counts()
-            yield built
-            transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(module_world, db) -> World:
-    """The world for one cell: pytest-django's `db` runs the test in a savepoint of the
-    module's transaction and rolls it back, so whatever an allowed POST did is gone before
-    the next cell."""
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _media_in_a_temporary_folder():
-    """Replaces tests/conftest.py's per-test media folder: the world's resources live in the
-    module's folder (set by `module_world` for the whole module), and a download must find its
-    file."""
+# The world (tests/builders/world.py) comes from the `world` fixture: built once per module,
+# each cell in a savepoint of its own, rolled back so whatever an allowed POST did is gone
+# before the next cell.
 
 
 # --- Rows: helpers --------------------------------------------------------------------------
@@ -517,6 +487,8 @@ def _is_login(response) -> bool:
 
 
 def _check(world: World, cell: str, role: str, method: str, url: str, data, expected) -> None:
+    if not world.baseline:  # once per module, before its first request changes anything
+        world.baseline.update(_row_counts())
     client = world.client(role)
     with CaptureQueriesContext(connection) as queries:
         response = client.post(url, data or {}) if method == "POST" else client.get(url)

@@ -1,5 +1,5 @@
 """Two rules that hold for every URL, walked from the resolver over the authorization matrix's
-world (tests/firewall/matrix_world.py):
+world (tests/builders/world.py):
 
 - F9, no-store: every response to a signed-in user, and every response of the admin, says
   `Cache-Control: no-store, private` and `Vary: Cookie` (mentoring.middleware.NoStoreMiddleware).
@@ -20,39 +20,17 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, SlugConverter, StringConverter
 from django.urls.resolvers import RoutePattern
 
 from mentoring.converters import MAX_ID, IdConverter
-from tests.firewall.matrix_world import ROLES, World, build_world
+from tests.builders.world import ROLES, World
 from tests.firewall.test_authorization_matrix import ARGS, MATRIX, POST_DATA
 
-# --- The world, once per module (as in the authorization matrix) -------------------------------
-
-
-@pytest.fixture(scope="module")
-def module_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[World]:
-    media = tmp_path_factory.mktemp("every-url-media")
-    with override_settings(MEDIA_ROOT=media), django_db_blocker.unblock():
-        name = str(connection.settings_dict["NAME"])
-        assert "test" in name or "memory" in name, f"not a test database: {name}"
-        with transaction.atomic():
-            yield build_world()
-            transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(module_world, db) -> World:
-    """Each test runs in a savepoint of the module's transaction, rolled back after it."""
-    return module_world
-
-
-@pytest.fixture(autouse=True)
-def _media_in_a_temporary_folder():
-    """The world's resources live in the module's media folder (see `module_world`)."""
+# The world (tests/builders/world.py) comes from the `world` fixture: built once per module,
+# each test in a savepoint of its own.
 
 
 # --- F9: no-store on every response to a signed-in user --------------------------------------

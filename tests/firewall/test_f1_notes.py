@@ -2,12 +2,9 @@
 author, and for a shared note the other member of the pair. No role, group, global permission
 or superuser status reads a note.
 
-The matrix: a private and a shared note (both by the mentor) x every kind of person x every
-page that touches a note. Only the author does everything; the other member reads the shared
-note and nothing more; everyone else gets a 404, as for a note that does not exist (a 403
-would confirm it exists), the anonymous visitor is sent to sign in, and the note stays exactly
-as it was. Every refused attempt on an existing note is written to the access log (F8), and
-so is every read.
+The matrix of every kind of person x every page that touches a note is in
+test_f1_note_matrix.py; here, the selectors below the pages, superuser status, global
+permissions and groups, and the access log of reads and lists.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
-from guardian.shortcuts import assign_perm, get_users_with_perms
+from guardian.shortcuts import assign_perm
 
 from confidentiality import selectors, services
 from confidentiality.models import Agreement, ConsentedTheme, Note
@@ -28,28 +25,12 @@ from tests.builders.confidentiality import (
     PRIVATE_TEXT,
     SHARED_TEXT,
     event_values,
-    is_login_redirect,
     refused_events,
     write_note,
 )
+from tests.builders.notes import EDITED_TEXT, attempt, listed_ids, snapshot
 from tests.factories import EmployeeFactory
 
-EDITED_TEXT = "Edited by whoever managed to edit it."
-
-ROLES = [
-    "author",
-    "other_member",
-    "mentorees_other_mentor",
-    "coordinator",
-    "committee_member",
-    "talent_reviewer",
-    "hr_admin",
-    "superuser",
-    "outsider",
-    "inactive_member",
-    "anonymous",
-]
-ACTIONS = ["list", "detail", "edit_get", "edit_post", "delete", "share"]
 MANAGE_ACTIONS = ["edit_post", "delete", "share"]
 # Nobody here holds an object permission on either note.
 STRANGERS = [
@@ -61,134 +42,6 @@ STRANGERS = [
     "superuser",
     "outsider",
 ]
-
-
-def actor_for(role: str, request, mentor, mentoree):
-    if role == "author":
-        return mentor
-    if role == "other_member":
-        return mentoree
-    if role == "inactive_member":
-        # The other member, deactivated by the HRIS import: their permissions stay, their
-        # account does not sign in any more.
-        mentoree.is_active = False
-        mentoree.save(update_fields=["is_active"])
-        return mentoree
-    if role == "anonymous":
-        return None
-    return request.getfixturevalue(role)
-
-
-def attempt(client, action: str, note: Note):
-    if action == "list":
-        return client.get(reverse("confidentiality:notes", args=[note.pairing_id]))
-    if action == "detail":
-        return client.get(reverse("confidentiality:note", args=[note.pk]))
-    if action == "edit_get":
-        return client.get(reverse("confidentiality:note_edit", args=[note.pk]))
-    if action == "edit_post":
-        return client.post(
-            reverse("confidentiality:note_edit", args=[note.pk]), {"text": EDITED_TEXT}
-        )
-    if action == "delete":
-        return client.post(reverse("confidentiality:note_delete", args=[note.pk]))
-    if action == "share":
-        return client.post(
-            reverse("confidentiality:note_share", args=[note.pk]),
-            {"shared": "0" if note.shared else "1"},
-        )
-    raise AssertionError(action)
-
-
-def snapshot(note: Note) -> tuple:
-    fresh = Note.objects.get(pk=note.pk)
-    readers = sorted(u.pk for u in get_users_with_perms(fresh, only_with_perms_in=["read_note"]))
-    return (fresh.text, fresh.shared, fresh.updated_at, fresh.meeting_id, readers)
-
-
-def listed_ids(response) -> set[int]:
-    return {n.pk for n in response.context["notes"]}
-
-
-def assert_success(action: str, response, note: Note) -> None:
-    """What the author gets: every action works and does what it says."""
-    if action == "list":
-        assert response.status_code == 200
-        assert note.pk in listed_ids(response)
-    elif action == "detail":
-        assert response.status_code == 200
-        assert response.context["note"].pk == note.pk
-    elif action == "edit_get":
-        assert response.status_code == 200
-        assert response.context["form"].initial["text"] == note.text
-    elif action == "edit_post":
-        assert response.status_code == 302
-        assert response["Location"] == reverse("confidentiality:note", args=[note.pk])
-        assert Note.objects.get(pk=note.pk).text == EDITED_TEXT
-    elif action == "delete":
-        assert response.status_code == 302
-        assert not Note.objects.filter(pk=note.pk).exists()
-    elif action == "share":
-        assert response.status_code == 302
-        assert Note.objects.get(pk=note.pk).shared is not note.shared
-
-
-@pytest.mark.parametrize("action", ACTIONS)
-@pytest.mark.parametrize("kind", ["private", "shared"])
-@pytest.mark.parametrize("role", ROLES)
-def test_f1_note_matrix_only_the_author_manages_and_the_other_member_reads_shared_notes(
-    role, kind, action, request, active_pairing, mentor, mentoree, client_for
-):
-    """F1 (and F8): who may do what to a private and a shared note, page by page."""
-    text = PRIVATE_TEXT if kind == "private" else SHARED_TEXT
-    note = write_note(active_pairing, mentor, text, shared=kind == "shared")
-    user = actor_for(role, request, mentor, mentoree)
-    client = client_for(user)
-    before = snapshot(note)
-    last_event = AccessEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-
-    response = attempt(client, action, note)
-
-    assert response.status_code != 500
-    if role == "author":
-        assert_success(action, response, note)
-        return
-
-    # Nobody but the author changes anything.
-    assert snapshot(note) == before
-
-    if role in ("anonymous", "inactive_member"):
-        assert is_login_redirect(response), response.status_code
-        # The request never reached the note: nothing was read.
-        assert not AccessEvent.objects.filter(pk__gt=last_event).exists()
-        return
-
-    readable = role == "other_member" and kind == "shared"
-    member = role == "other_member"
-    if action == "list" and member:
-        assert response.status_code == 200
-        assert (note.pk in listed_ids(response)) is readable
-        return
-    if readable and action == "detail":
-        assert response.status_code == 200
-        assert response.context["note"].pk == note.pk
-        return
-    if readable:
-        # The other member may read the shared note, never edit, share or delete it.
-        assert response.status_code in (302, 404)
-        if response.status_code == 302:
-            assert response["Location"] == reverse("confidentiality:note", args=[note.pk])
-        return
-
-    assert response.status_code == 404
-    if action == "list":
-        events = refused_events(actor=user, object_type="pairing", object_id=note.pairing_id)
-    else:
-        events = refused_events(actor=user, object_type="note", object_id=note.pk)
-    assert events.count() == 1
-    for event in AccessEvent.objects.filter(pk__gt=last_event):
-        assert text not in event_values(event)
-        assert event.outcome == AccessEvent.Outcome.REFUSED
 
 
 @pytest.mark.parametrize("kind", ["private", "shared"])

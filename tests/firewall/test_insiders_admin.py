@@ -145,11 +145,11 @@ def attacks(model, model_admin, request) -> list[str]:
     return tried
 
 
-# --- The world the insiders attack --------------------------------------------------------------
+# --- The secrets the insiders hunt -------------------------------------------------------------
 
 
 @pytest.fixture
-def world(active_pairing, mentor, mentoree, committee, coordinator, talent_reviewer):
+def secrets(active_pairing, mentor, mentoree, committee, coordinator, talent_reviewer):
     """The secret word is in a note, a goal, an application's motivation, goals and
     availability, the committee's vote comments and decision reason, and a review's summary."""
     pairing = active_pairing
@@ -201,7 +201,7 @@ def test_f13_every_registered_admin_is_metadata_only():
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("label", ADMINS)
 def test_f13_changelist_refuses_every_lookup_but_its_declared_filters(
-    label, who, request, world, signed_in_client
+    label, who, request, secrets, signed_in_client
 ):
     user = request.getfixturevalue(who)
     model, model_admin = admin_of(label)
@@ -228,7 +228,7 @@ def test_f13_changelist_refuses_every_lookup_but_its_declared_filters(
         assert client.get(f"{url}{query}").status_code == 200, f"{who} on {label}: {query}"
 
 
-def test_f13_filter_links_exist_where_filters_are_declared(world, superuser, signed_in_client):
+def test_f13_filter_links_exist_where_filters_are_declared(secrets, superuser, signed_in_client):
     """The check above really followed filter links: the busiest admins offer some."""
     client = signed_in_client(superuser)
     for model in (Application, TalentReview, AccessEvent):
@@ -240,9 +240,9 @@ def test_f13_filter_links_exist_where_filters_are_declared(world, superuser, sig
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_f13_replays_of_the_insider_report_are_refused(who, request, world, signed_in_client):
+def test_f13_replays_of_the_insider_report_are_refused(who, request, secrets, signed_in_client):
     client = signed_in_client(request.getfixturevalue(who))
-    application, pairing = world["application"], world["pairing"]
+    application, pairing = secrets["application"], secrets["pairing"]
     applications = changelist(Application)
     employees = changelist(pairing.mentor.__class__)
     replays = [
@@ -264,7 +264,7 @@ def test_f13_replays_of_the_insider_report_are_refused(who, request, world, sign
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_f13_search_finds_nothing_by_confidential_words(who, request, world, signed_in_client):
+def test_f13_search_finds_nothing_by_confidential_words(who, request, secrets, signed_in_client):
     """Where an admin searches, the secret word finds nothing; where it does not, the word
     changes nothing (the answer cannot depend on it)."""
     user = request.getfixturevalue(who)
@@ -289,7 +289,7 @@ def test_f13_search_finds_nothing_by_confidential_words(who, request, world, sig
 
 
 @pytest.mark.parametrize("who", WHO)
-def test_f13_autocomplete_searches_metadata_only(who, request, world, signed_in_client):
+def test_f13_autocomplete_searches_metadata_only(who, request, secrets, signed_in_client):
     """Django's autocomplete answers for any relation of any model whose target has an admin
     with search fields: every one of them, searched for the secret word, finds nothing."""
     from django.apps import apps
@@ -345,7 +345,7 @@ def doors(model, model_admin, request, obj) -> dict[str, list[str]]:
     }
 
 
-def test_f13_no_admin_door_reads_a_confidential_field(world, superuser):
+def test_f13_no_admin_door_reads_a_confidential_field(secrets, superuser):
     request = request_as(superuser)
     for label, model, model_admin in registered():
         obj = model._default_manager.first()
@@ -389,14 +389,14 @@ def page_content(response) -> str:
 
 @pytest.mark.parametrize("who", WHO)
 def test_f13_history_and_delete_pages_name_nothing_of_mentoring(
-    who, request, world, signed_in_client
+    who, request, secrets, signed_in_client
 ):
     """A delete page names the objects themselves, never the rows that go with them nor their
     kinds (Django lists the mentor's pairing and conflict entries, the program's applications
     and votes, even as kinds the user may not delete)."""
     user = request.getfixturevalue(who)
     client = signed_in_client(user)
-    pairing, application = world["pairing"], world["application"]
+    pairing, application = secrets["pairing"], secrets["application"]
     opened = 0
     for obj in (
         pairing.mentor,

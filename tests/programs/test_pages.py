@@ -1,7 +1,8 @@
 """Who sees and does what on every page of programs/urls.py.
 
-One world (a program with its coordinator, committee, participant, session and resources,
-and another program with its own coordinator) and one matrix: every URL x every role x the
+The suite's world (tests/builders/world.py: a program with its coordinator, committee,
+participants, sessions and resources, and another program with its own coordinator) and one
+matrix: every URL x every role x the
 expected status of a GET. Objects a user may not see are 404, never 403; pages that exist
 for everyone but need a role (create a program, publish for everyone, tags) may answer 403.
 State-changing URLs refuse GET (405); POSTs by people who may not act change nothing.
@@ -14,7 +15,6 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Message, Notification
-from programs import services
 from programs.models import (
     Application,
     CommitmentAcceptance,
@@ -27,7 +27,7 @@ from programs.models import (
     Vote,
 )
 from programs.urls import urlpatterns
-from tests.builders.programs import apply, make_program, pdf_upload
+from tests.builders.programs import make_program
 
 ROLES = [
     "coordinator",  # of this program
@@ -41,65 +41,53 @@ ROLES = [
 ]
 
 
+# The matrix's roles, as people of the suite's world (tests/builders/world.py).
+PERSON = {
+    "coordinator": "coordinator",
+    "other_coordinator": "other_coordinator",
+    "committee_member": "committee_member",
+    "participant": "other_mentoree",
+    "leader": "executive",
+    "outsider": "outsider",
+    "hr_admin": "hr_admin",
+    "superuser": "superuser",
+}
+
+
 @dataclass
-class World:
+class Objects:
+    """The objects of the suite's world these pages act on."""
+
     program: Program
     other_program: Program
-    undecided: Application  # in the committee's queue
-    open_application: Application  # the participant's, to another program
-    acceptance: CommitmentAcceptance
-    session: GroupSession
+    undecided: Application  # in the committee's queue, no vote yet
+    open_application: Application  # the participant's, to the other program
+    acceptance: CommitmentAcceptance  # the participant's, of this program's commitment
+    session: GroupSession  # led by the leader, nobody registered, not started
     resource: Resource
-    global_resource: Resource
     tag: Tag
     users: dict
 
 
 @pytest.fixture
-def world(
-    media_root,
-    program,
-    other_program,
-    committee,
-    participant,
-    session,
-    coordinator,
-    other_coordinator,
-    committee_member,
-    executive,
-    outsider,
-    hr_admin,
-    superuser,
-    mentor,
-):
-    return World(
-        program=program,
-        other_program=other_program,
-        undecided=apply(mentor.employee, program, "mentor"),
-        open_application=apply(participant.employee, other_program),
-        acceptance=services.commitment_accept(employee=participant.employee, program=program),
-        session=session,
-        resource=services.resource_publish(
-            by=coordinator, program=program, title="Handbook", file=pdf_upload()
+def objects(world) -> Objects:
+    participant = world.user("other_mentoree")
+    return Objects(
+        program=world.program,
+        other_program=world.other_program,
+        undecided=world.voting_application,
+        open_application=world.participants_open_application,
+        acceptance=CommitmentAcceptance.objects.get(
+            commitment__program=world.program, employee=participant.employee
         ),
-        global_resource=services.resource_publish(
-            by=hr_admin, program=None, title="For all", file=pdf_upload("all.pdf")
-        ),
-        tag=services.tag_create(by=coordinator, name="Leading change"),
-        users={
-            "coordinator": coordinator,
-            "other_coordinator": other_coordinator,
-            "committee_member": committee_member,
-            "participant": participant,
-            "leader": executive,
-            "outsider": outsider,
-            "hr_admin": hr_admin,
-            "superuser": superuser,
-        },
+        session=GroupSession.objects.get(pk=world.this.session),
+        resource=Resource.objects.get(pk=world.this.resource),
+        tag=Tag.objects.get(pk=world.this.tag),
+        users={role: world.user(person) for role, person in PERSON.items()},
     )
 
 
-def url_for(name: str, w: World) -> str:
+def url_for(name: str, w: Objects) -> str:
     slug = w.program.slug
     args = {
         "application_edit": [w.open_application.pk],
@@ -190,12 +178,12 @@ def test_every_program_url_has_a_row():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_get_matrix(world, signed_in_client, role):
-    client = signed_in_client(world.users[role])
+def test_get_matrix(objects, signed_in_client, role):
+    client = signed_in_client(objects.users[role])
     wrong = []
 
     for name, expected in GET_MATRIX.items():
-        url = url_for(name, world)
+        url = url_for(name, objects)
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)  # reading to the end closes the file
@@ -206,31 +194,31 @@ def test_get_matrix(world, signed_in_client, role):
 
 
 @pytest.mark.parametrize("name", ["detail", "apply", "commitment", "edit", "manage"])
-def test_draft_program_is_seen_by_its_coordinators_only(
-    coordinator, other_coordinator, outsider, hr_admin, superuser, signed_in_client, name
-):
+def test_draft_program_is_seen_by_its_coordinators_only(world, signed_in_client, name):
+    coordinator = world.user("coordinator")
     draft = make_program(coordinator=coordinator, status="draft", slug="draft-27")
     url = reverse(
         f"programs:{name}", args=[draft.slug, "mentoree"] if name == "apply" else [draft.slug]
     )
 
     assert signed_in_client(coordinator).get(url).status_code == 200
-    for user in (other_coordinator, outsider, hr_admin, superuser):
-        assert signed_in_client(user).get(url).status_code == 404, user
+    for who in ("other_coordinator", "outsider", "hr_admin", "superuser"):
+        assert signed_in_client(world.user(who)).get(url).status_code == 404, who
 
 
-def test_program_list_shows_public_programs_and_ones_own_drafts(
-    program, other_program, coordinator, outsider, signed_in_client
-):
+def test_program_list_shows_public_programs_and_ones_own_drafts(world, signed_in_client):
+    coordinator = world.user("coordinator")
     make_program(coordinator=coordinator, status="draft", slug="secret-draft", name="Secret draft")
     make_program(coordinator=coordinator, status="closed", slug="old", name="Old closed one")
 
     mine = signed_in_client(coordinator).get(reverse("programs:list")).content.decode()
-    theirs = signed_in_client(outsider).get(reverse("programs:list")).content.decode()
+    theirs = signed_in_client(world.user("outsider")).get(reverse("programs:list")).content
+    theirs = theirs.decode()
 
     assert "Secret draft" in mine and "Old closed one" in mine
     assert "Grow 2027" in theirs and "Lead 2027" in theirs
     assert "Secret draft" not in theirs and "Old closed one" not in theirs
+    assert "Draft 2028" not in theirs and "Draft 2028" not in mine  # the other coordinator's
 
 
 # --- POST: people who may not act change nothing ------------------------------------------------
@@ -313,9 +301,9 @@ POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
 
 
 @pytest.mark.parametrize("name", sorted(POST_MATRIX))
-def test_post_by_people_who_may_not_act_changes_nothing(world, signed_in_client, name):
+def test_post_by_people_who_may_not_act_changes_nothing(objects, signed_in_client, name):
     refused, actor = POST_MATRIX[name]
-    url = url_for(name, world)
+    url = url_for(name, objects)
     before = snapshot()
     notifications = Notification.objects.count(), Message.objects.count()
     wrong = []
@@ -323,7 +311,7 @@ def test_post_by_people_who_may_not_act_changes_nothing(world, signed_in_client,
     for role, expected in refused.items():
         if expected is None:
             continue  # may act: checked below, or not at all when it needs a full form
-        response = signed_in_client(world.users[role]).post(url, post_data(name, world))
+        response = signed_in_client(objects.users[role]).post(url, post_data(name, objects))
         if response.status_code != expected:
             wrong.append(f"{role}: {response.status_code}, expected {expected}")
 
@@ -332,6 +320,6 @@ def test_post_by_people_who_may_not_act_changes_nothing(world, signed_in_client,
     assert (Notification.objects.count(), Message.objects.count()) == notifications
 
     if actor:
-        response = signed_in_client(world.users[actor]).post(url, post_data(name, world))
+        response = signed_in_client(objects.users[actor]).post(url, post_data(name, objects))
         assert response.status_code == 302, (actor, response.status_code)
         assert snapshot() != before, f"{actor} should have changed something with {name}"

@@ -32,24 +32,27 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from pairings import services as pairing_services
 from pairings.models import Pairing
 from pairings.selectors import ending_categories_by_month
-from people.models import Employee
+from people.models import Employee, User
 from programs import services as program_services
 from programs.models import Application, GroupSession, Program, Registration
 from reports.selectors import SMALL_GROUP, program_dashboard, programs_overview
 from tests.builders.confidentiality import change_rules, is_login_redirect
 from tests.builders.pairings import accept_both, log_meeting, propose, sign_both
+from tests.builders.people import named
 from tests.builders.programs import apply, join_program, make_program
 from tests.factories import EmployeeFactory
 
@@ -286,9 +289,52 @@ def _no_dashboard_from_another_test():
     cache.clear()
 
 
+@dataclass(frozen=True)
+class Built:
+    """The module's company as ids: built once, every test in a savepoint on top of it."""
+
+    coordinator: int
+    program: int
+    people: dict[str, int]
+    pairs: dict[str, int]
+    sessions: list[int]
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker) -> Iterator[Built]:
+    """The company, built once for the module (some forty tests read it) in a transaction
+    rolled back at the module's end; pytest-django's `db` runs each test in a savepoint, so
+    what one test changes is gone for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        coordinator = named("coordinator")
+        company = build_company(coordinator)
+        yield Built(
+            coordinator=coordinator.pk,
+            program=company.program.pk,
+            people={key: employee.pk for key, employee in company.people.items()},
+            pairs={key: pairing.pk for key, pairing in company.pairs.items()},
+            sessions=[session.pk for session in company.sessions],
+        )
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def company(coordinator) -> Company:
-    return build_company(coordinator)
+def coordinator(built, db) -> User:
+    """The company's coordinator (the suite's named coordinator, made once for the module)."""
+    return User.objects.get(pk=built.coordinator)
+
+
+@pytest.fixture
+def company(built, db) -> Company:
+    """The company, fresh from the database for this test."""
+    employees = Employee.objects.in_bulk(built.people.values())
+    pairings = Pairing.objects.in_bulk(built.pairs.values())
+    return Company(
+        program=Program.objects.get(pk=built.program),
+        people={key: employees[pk] for key, pk in built.people.items()},
+        pairs={key: pairings[pk] for key, pk in built.pairs.items()},
+        sessions=list(GroupSession.objects.filter(pk__in=built.sessions).order_by("pk")),
+    )
 
 
 @pytest.fixture
@@ -362,7 +408,7 @@ def test_time_to_match_is_the_median_and_90th_percentile_from_admission_to_first
 
 
 def test_time_to_match_is_withheld_under_five_matched_mentorees(coordinator):
-    program = make_program(coordinator=coordinator)
+    program = make_program(coordinator=coordinator, slug="solo-2027", name="Solo 2027")
     mentor = join_program(program, coordinator, "mentor", capacity=5)
     for count in range(1, SMALL_GROUP + 1):
         propose(program, mentor, join_program(program, coordinator), by=coordinator)
@@ -477,7 +523,7 @@ def end_pairings(program, coordinator, mentor, categories, *, last_month=False) 
 def test_ending_categories_are_counted_from_five_endings_in_a_closed_month(coordinator):
     """F7: only counts per category, only for a month that is over, and only once five
     pairings ended in it."""
-    program = make_program(coordinator=coordinator)
+    program = make_program(coordinator=coordinator, slug="solo-2027", name="Solo 2027")
     mentor = join_program(program, coordinator, "mentor", capacity=1)
     four = ["fit", "goals_met", "fit", "other"]
     end_pairings(program, coordinator, mentor, four, last_month=True)
@@ -618,7 +664,7 @@ def test_every_chart_is_an_svg_with_a_table_of_its_figures_and_no_style_or_scrip
 def test_the_endings_table_appears_with_five_endings_in_a_closed_month(
     coordinator, signed_in_client
 ):
-    program = make_program(coordinator=coordinator)
+    program = make_program(coordinator=coordinator, slug="solo-2027", name="Solo 2027")
     mentor = join_program(program, coordinator, "mentor", capacity=1)
     categories = ["fit", "fit", "schedule", "other", "role_change"]
     end_pairings(program, coordinator, mentor, categories, last_month=True)
@@ -634,7 +680,7 @@ def test_the_endings_table_appears_with_five_endings_in_a_closed_month(
 
 
 def test_withheld_figures_say_so_on_the_page(coordinator, signed_in_client):
-    program = make_program(coordinator=coordinator)
+    program = make_program(coordinator=coordinator, slug="solo-2027", name="Solo 2027")
 
     html = signed_in_client(coordinator).get(dashboard_url(program)).content.decode()
 

@@ -178,7 +178,7 @@ def test_program_list(size, coordinator, outsider, signed_in_client, django_asse
         program = make_program(coordinator=coordinator, name=f"Program {n}", slug=f"program-{n}")
         if n % 2:
             apply(outsider.employee, program)
-    for who, expected in ((coordinator, 14), (outsider, 13)):
+    for who, expected in ((coordinator, 9), (outsider, 8)):
         assert_queries(
             signed_in_client(who), reverse("programs:list"), expected, django_assert_num_queries
         )
@@ -199,7 +199,7 @@ def test_program_detail_for_a_participant(
     assert_queries(
         signed_in_client(participant.user),
         reverse("programs:detail", args=[program.slug]),
-        23,
+        18,
         django_assert_num_queries,
     )
 
@@ -216,7 +216,7 @@ def test_my_applications(size, coordinator, mentoree, signed_in_client, django_a
     assert_queries(
         signed_in_client(mentoree),
         reverse("programs:my_applications"),
-        11,
+        6,
         django_assert_num_queries,
     )
 
@@ -230,7 +230,7 @@ def test_my_commitments(size, coordinator, mentoree, signed_in_client, django_as
     assert_queries(
         signed_in_client(mentoree),
         reverse("programs:my_commitments"),
-        11,
+        6,
         django_assert_num_queries,
     )
 
@@ -245,7 +245,7 @@ def test_committee_queue(
     assert_queries(
         signed_in_client(committee[0]),
         reverse("programs:committee_queue"),
-        12,
+        7,
         django_assert_num_queries,
     )
 
@@ -266,7 +266,7 @@ def test_committee_application_with_its_votes(
     assert_queries(
         signed_in_client(members[0]),
         reverse("programs:committee_application", args=[application.pk]),
-        20,
+        15,
         django_assert_num_queries,
     )
 
@@ -301,7 +301,7 @@ def test_program_manage_page(
     assert_queries(
         signed_in_client(coordinator),
         reverse("programs:manage", args=[program.slug]),
-        28,  # two lists paged: sessions and resources (their counts)
+        21,  # two lists paged: sessions and resources (their counts)
         django_assert_num_queries,
     )
 
@@ -315,8 +315,8 @@ def test_my_sessions_for_a_participant_and_a_leader(
         session = session_in(program, coordinator, executive, days=n + 2, title=f"Session {n}")
         program_services.session_register(session=session, employee=participant)
     url = reverse("programs:my_sessions")
-    assert_queries(signed_in_client(participant.user), url, 12, django_assert_num_queries)
-    assert_queries(signed_in_client(executive.user), url, 12, django_assert_num_queries)
+    assert_queries(signed_in_client(participant.user), url, 7, django_assert_num_queries)
+    assert_queries(signed_in_client(executive.user), url, 7, django_assert_num_queries)
 
 
 @SIZES
@@ -331,7 +331,7 @@ def test_session_detail_with_its_registrations(
     assert_queries(
         signed_in_client(coordinator),
         reverse("programs:session", args=[session.pk]),
-        16,
+        9,
         django_assert_num_queries,
     )
 
@@ -351,7 +351,7 @@ def test_resource_list(
     assert_queries(
         signed_in_client(participant.user),
         reverse("programs:resources"),
-        13,
+        8,
         django_assert_num_queries,
     )
 
@@ -361,7 +361,7 @@ def test_tag_list(size, program, coordinator, signed_in_client, django_assert_nu
     for n in range(size):
         program_services.tag_create(by=coordinator, name=f"Topic {n}")
     assert_queries(
-        signed_in_client(coordinator), reverse("programs:tags"), 14, django_assert_num_queries
+        signed_in_client(coordinator), reverse("programs:tags"), 7, django_assert_num_queries
     )
 
 
@@ -381,7 +381,7 @@ def test_inbox(
     assert_queries(
         signed_in_client(coordinator),
         reverse("inbox"),
-        16,
+        9,
         django_assert_num_queries,
         warm=signed_in_client(outsider),
     )
@@ -399,7 +399,7 @@ def test_notification_settings(
     assert_queries(
         signed_in_client(coordinator),
         reverse("notification_settings"),
-        12,
+        5,
         django_assert_num_queries,
     )
 
@@ -434,7 +434,7 @@ def test_my_pairings(size, program, coordinator, signed_in_client, django_assert
         elif n == size - 1:
             accept_both(pairing)
     assert_queries(
-        signed_in_client(mentor.user), reverse("pairings:mine"), 11, django_assert_num_queries
+        signed_in_client(mentor.user), reverse("pairings:mine"), 6, django_assert_num_queries
     )
 
 
@@ -450,7 +450,7 @@ def test_the_pairs_space(size, program, coordinator, signed_in_client, django_as
     assert_queries(
         signed_in_client(mentor.user),
         reverse("pairings:space", args=[pairing.pk]),
-        20,  # upcoming, then a page of past meetings with its count
+        15,  # upcoming, then a page of past meetings with its count
         django_assert_num_queries,
     )
 
@@ -464,8 +464,8 @@ def test_the_coordinators_pairings_page(
         join_program(program, coordinator)  # admitted, not yet matched
     url = reverse("pairings:program", args=[program.slug])
     client = signed_in_client(coordinator)
-    assert_queries(client, url, 20, django_assert_num_queries)
-    assert_queries(client, f"{url}?status=active", 20, django_assert_num_queries)
+    assert_queries(client, url, 13, django_assert_num_queries)
+    assert_queries(client, f"{url}?status=active", 13, django_assert_num_queries)
 
 
 @SIZES
@@ -476,7 +476,7 @@ def test_suggestions(size, program, coordinator, tags, signed_in_client, django_
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:suggestions", args=[program.slug, mentoree.pk]),
-        24,
+        17,
         django_assert_num_queries,
     )
 
@@ -497,7 +497,7 @@ def test_the_matching_page_with_a_proposal(
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:matching", args=[program.slug]),
-        19,
+        12,
         django_assert_num_queries,
     )
 
@@ -522,7 +522,7 @@ def test_the_pairs_notes(size, pair, signed_in_client, django_assert_num_queries
     assert_queries(
         signed_in_client(mentor),
         reverse("confidentiality:notes", args=[pair.pk]),
-        14,  # with the paginator's count
+        9,  # with the paginator's count
         django_assert_num_queries,
     )
 
@@ -542,7 +542,7 @@ def test_the_agreement_with_its_themes(size, pair, signed_in_client, django_asse
     assert_queries(
         signed_in_client(mentoree),
         reverse("confidentiality:agreement", args=[pair.pk]),
-        13,
+        8,
         django_assert_num_queries,
     )
 
@@ -579,8 +579,8 @@ def test_review_list_for_the_talent_team_and_a_panel_member(
         review = plan(EmployeeFactory(), by=talent_reviewer, days=n + 1)
         seat(review, member, by=talent_reviewer)
     url = reverse("reviews:list")
-    assert_queries(signed_in_client(talent_reviewer), url, 13, django_assert_num_queries)
-    assert_queries(signed_in_client(member.user), url, 13, django_assert_num_queries)
+    assert_queries(signed_in_client(talent_reviewer), url, 8, django_assert_num_queries)
+    assert_queries(signed_in_client(member.user), url, 8, django_assert_num_queries)
 
 
 @pytest.fixture
@@ -602,7 +602,7 @@ def test_review_detail_with_its_panel_and_recusals(
     assert_queries(
         signed_in_client(talent_reviewer),
         reverse("reviews:detail", args=[crowded_review.pk]),
-        14,
+        9,
         django_assert_num_queries,
     )
 
@@ -614,7 +614,7 @@ def test_recusal_list(
     assert_queries(
         signed_in_client(talent_reviewer),
         reverse("reviews:recusals", args=[crowded_review.pk]),
-        12,
+        7,
         django_assert_num_queries,
     )
 
@@ -646,7 +646,7 @@ def test_dossier_with_earlier_reviews_reports_and_a_long_reporting_line(
     response = assert_queries(
         signed_in_client(member.user),
         reverse("reviews:dossier", args=[review.pk]),
-        14,
+        9,
         django_assert_num_queries,
     )
     dossier = response.context["dossier"]
@@ -689,14 +689,14 @@ def test_reports_pages_of_a_grown_program(
 
     # Every request computes the figures (no cache).
     settings.REPORTS_CACHE_SECONDS = 0
-    assert_queries(signed_in_client(coordinator), url, 26, django_assert_num_queries)
-    assert_queries(signed_in_client(hr_admin), url, 27, django_assert_num_queries)
+    assert_queries(signed_in_client(coordinator), url, 19, django_assert_num_queries)
+    assert_queries(signed_in_client(hr_admin), url, 22, django_assert_num_queries)
 
     # The warm-up request leaves the figures in the cache; the next one reads them there.
     # The endings by month are read afresh (with their own access check): not in the cache.
     settings.REPORTS_CACHE_SECONDS = cached_for
     cache.clear()
-    assert_queries(signed_in_client(coordinator), url, 15, django_assert_num_queries)
+    assert_queries(signed_in_client(coordinator), url, 8, django_assert_num_queries)
 
     for what, expected in (("participants", 6), ("meetings", 4), ("figures", 17)):
         response = assert_queries(
@@ -718,5 +718,5 @@ def test_reports_overview(size, coordinator, hr_admin, signed_in_client, django_
             accept_both(pairing)
         apply(EmployeeFactory(level=4), program)
     assert_queries(
-        signed_in_client(hr_admin), reverse("reports:overview"), 12, django_assert_num_queries
+        signed_in_client(hr_admin), reverse("reports:overview"), 7, django_assert_num_queries
     )

@@ -35,9 +35,9 @@ from django.utils.http import urlsafe_base64_encode
 from confidentiality.models import Note
 from notifications.services import calendar_feed_reset
 from programs.models import CommitmentAcceptance, Program
+from tests.builders.world import World
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.hostile import read_page
-from tests.security.world import World
 
 # --- The URL patterns of the site ----------------------------------------------------------------
 

@@ -21,7 +21,7 @@ KNOWN_BUGS and kept as regressions in `test_edge_value_never_breaks_a_form`, one
 `test_markup_typed_into_a_form_is_shown_escaped` then stores a fixed piece of markup
 through each text field that is shown again, and finds it escaped on the page that shows it.
 
-The world (tests/security/world.py) is built once per module; each test runs in a savepoint
+The world (tests/builders/world.py) is built once per module; each test runs in a savepoint
 of its own, and within a test what an earlier example stored is there for the later ones:
 that is what a real person's session of attempts looks like. Hypothesis runs derandomized and
 without its example database, so every run posts the same examples.
@@ -49,6 +49,7 @@ from pairings.models import Goal, Meeting, Pairing
 from programs.models import Application, GroupSession, Program, Registration
 from reviews.models import PanelSeat, TalentReview
 from tests.builders.programs import DOCX_BYTES, PDF_BYTES
+from tests.builders.world import World
 from tests.factories import DEFAULT_PASSWORD
 from tests.security.hostile import (
     BREAKOUT,
@@ -71,7 +72,6 @@ from tests.security.hostile import (
     soon,
     text_or,
 )
-from tests.security.world import World
 
 DEFAULT_EXAMPLES = 25
 BUTTON_EXAMPLES = 8
