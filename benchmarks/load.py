@@ -24,6 +24,7 @@ class Page:
     who: str  # a demo e-mail, or "" for signed out
     note: str = ""
     judged: bool = True  # False: shown for reference, no verdict
+    min_ratio: float = 0.5  # of the yardstick's throughput, when judged
     cookie: str = ""
     queries: int | None = None
     stats: Stats | None = None

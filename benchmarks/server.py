@@ -20,7 +20,10 @@ def server_env(secret: str, tmp: Path) -> dict[str, str]:
     one, with STATIC_ROOT moved to a temporary directory so that the production static
     storage (a manifest) can be collected without touching the checkout."""
     (tmp / "bench_settings.py").write_text(
-        f"from mentoring.settings import *  # noqa: F403\nSTATIC_ROOT = {str(tmp / 'static')!r}\n"
+        "from mentoring.settings import *  # noqa: F403\n"
+        f"STATIC_ROOT = {str(tmp / 'static')!r}\n"
+        # The app's URLs and the yardstick page (benchmarks/urls.py).
+        "ROOT_URLCONF = 'benchmarks.urls'\n"
     )
     env = dict(os.environ)
     for name in ("SECRET_KEY_FILE", "NOTE_KEYS_FILE"):

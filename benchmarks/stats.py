@@ -7,8 +7,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# Against the yardstick (a plain signed-in list page of 4 queries): every heavy page at half
+# its throughput or better, the signed-in floor (the home page) at 0.8, p95 under 50 ms.
 MIN_RATIO = 0.5
-MAX_P95_MS = 100.0
+FLOOR_RATIO = 0.8
+MAX_P95_MS = 50.0
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -48,7 +51,8 @@ def summarize(latencies_s: Sequence[float], wall_s: float) -> Stats:
     )
 
 
-def verdict(stats: Stats, bare: Stats) -> tuple[float, bool]:
-    """The page's throughput as a share of the bare page's, and whether it meets the target."""
-    ratio = stats.rps / bare.rps
-    return ratio, ratio >= MIN_RATIO and stats.p95_ms < MAX_P95_MS
+def verdict(stats: Stats, yardstick: Stats, min_ratio: float = MIN_RATIO) -> tuple[float, bool]:
+    """The page's throughput as a share of the yardstick's, and whether it meets the target
+    (`min_ratio` of the yardstick, p95 under MAX_P95_MS)."""
+    ratio = stats.rps / yardstick.rps
+    return ratio, ratio >= min_ratio and stats.p95_ms < MAX_P95_MS

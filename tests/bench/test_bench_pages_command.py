@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from benchmarks.load import split
-from benchmarks.stats import Stats, percentile, summarize, verdict
+from benchmarks.stats import FLOOR_RATIO, Stats, percentile, summarize, verdict
 
 SQLITE = {"ENGINE": "django.db.backends.sqlite3"}
 
@@ -83,16 +83,21 @@ def _stats(rps, p95):
 @pytest.mark.parametrize(
     ("rps", "p95", "ok"),
     [
-        (500, 20, True),  # exactly half the bare page: meets the target
+        (500, 20, True),  # exactly half the yardstick: meets the target
         (499, 20, False),  # under half
-        (900, 100, False),  # p95 must be under 100 ms, not at it
-        (900, 99.9, True),
+        (900, 50, False),  # p95 must be under 50 ms, not at it
+        (900, 49.9, True),
     ],
 )
 def test_verdict(rps, p95, ok):
-    ratio, passed = verdict(_stats(rps, p95), bare=_stats(1000, 5))
+    ratio, passed = verdict(_stats(rps, p95), yardstick=_stats(1000, 5))
     assert ratio == pytest.approx(rps / 1000)
     assert passed is ok
+
+
+def test_the_floor_is_judged_at_eight_tenths_of_the_yardstick():
+    assert verdict(_stats(800, 20), _stats(1000, 5), min_ratio=FLOOR_RATIO)[1]
+    assert not verdict(_stats(799, 20), _stats(1000, 5), min_ratio=FLOOR_RATIO)[1]
 
 
 @pytest.mark.parametrize(
