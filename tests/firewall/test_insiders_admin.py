@@ -112,6 +112,8 @@ def filter_paths(model_admin, request) -> set[str]:
             paths.add(item[0])
         elif isinstance(item, str):
             paths.add(item)
+        else:  # a filter class of the admin's own: the parameter it declares
+            paths.add(item.parameter_name)
     return paths
 
 
