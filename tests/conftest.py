@@ -4,7 +4,11 @@ the other fixtures are in tests/fixtures/ (registered in the root conftest.py); 
 they use are plain functions in tests/builders/."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+
+from mentoring.celery import app
+from notifications.messaging import messages_sweep
 
 
 @pytest.fixture
@@ -32,8 +36,6 @@ def _celery_runs_tasks_in_process(request):
     if request.node.get_closest_marker("redis"):
         yield
         return
-    from mentoring.celery import app
-
     was = app.conf.task_always_eager
     app.conf.task_always_eager = True
     yield
@@ -47,16 +49,12 @@ def deliver():
     (notifications.messaging.message_schedule); tests run inside a transaction that never commits,
     so the on-commit hand-off to a worker never fires and this stands in for it.
     Call it as `deliver()` or `deliver(now=...)` for messages due later."""
-    from notifications.messaging import messages_sweep
-
     return messages_sweep
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (the dashboard keeps its figures there)."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.db.models import Model
 from django.utils import timezone
 
+from confidentiality.services import agreement_sign
 from notifications.models import Message, Notification
 from pairings import services as pairing_services
 from pairings.models import (
@@ -103,8 +104,6 @@ def as_employee(who) -> Employee:
 
 def sign_both(pairing: Pairing) -> Pairing:
     """Both members sign the current version of the pair's agreement."""
-    from confidentiality.services import agreement_sign
-
     agreement = pairing.agreement
     agreement.refresh_from_db()
     for member in (pairing.mentor, pairing.mentoree):

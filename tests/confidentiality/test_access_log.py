@@ -262,8 +262,6 @@ def test_f8_refused_attempts_on_the_pairs_space_meetings_and_goals_are_logged(
 ):
     """F8: the pair's space, its meetings and its goals answer 404 outside the pair, and each
     attempt is a refused event naming the object (never its content)."""
-    from tests.builders.pairings import add_goal, log_meeting
-
     meeting = log_meeting(active_pairing, days=-1)
     goal = add_goal(active_pairing, "A goal nobody else reads")
     user = request.getfixturevalue(who)

@@ -10,11 +10,12 @@ import hashlib
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from confidentiality import selectors, services
-from confidentiality.models import Audience, ConsentedTheme, Rule, Signature
+from confidentiality.models import Agreement, Audience, ConsentedTheme, Rule, Signature
 from firewall.models import AccessEvent
 from notifications.models import Notification
 from pairings import services as pairing_services
@@ -25,7 +26,7 @@ from tests.builders.confidentiality import (
     refused_events,
     sign_as,
 )
-from tests.builders.pairings import flash_messages, refusal_text
+from tests.builders.pairings import flash_messages, refusal_text, sign_both
 
 NON_MEMBERS = [
     "other_mentor",
@@ -51,8 +52,6 @@ def accepted_pairing(pairing) -> Pairing:
 @pytest.fixture
 def themes_pairing(active_pairing, mentoree) -> Pairing:
     """The mentoree loosened the coordinator's rule to themes; both signed again."""
-    from tests.builders.pairings import sign_both
-
     change_rules(active_pairing, mentoree, coordinator=Rule.THEMES)
     return sign_both(active_pairing)
 
@@ -520,10 +519,6 @@ def test_the_mentoree_sees_their_consented_themes_on_the_agreement_page(
 def test_a_pairing_without_an_agreement_never_gives_a_server_error(pairing, mentoree):
     """The gate knows a pairing whose agreement is missing ("does not exist yet"); every
     agreement address must then answer with a page or a 404, never a server error."""
-    from django.test import Client
-
-    from confidentiality.models import Agreement
-
     Agreement.objects.filter(pairing=pairing).delete()
     client = Client(raise_request_exception=False)
     client.force_login(mentoree)

@@ -1,12 +1,17 @@
 """/healthz for load balancers and compose, and a real round trip through the Celery broker."""
 
+from datetime import timedelta
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 from celery.result import EagerResult
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring.celery import app as celery_app
 from mentoring.celery import ping
+from notifications.models import Message
 
 
 def test_healthz_answers_signed_out_with_the_database_ok(db):
@@ -57,8 +62,6 @@ def test_healthz_reports_redis_ok_with_the_real_broker(db):
 
 @pytest.fixture
 def celery_worker(db):
-    from celery.contrib.testing.worker import start_worker
-
     was_eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     try:
@@ -78,12 +81,6 @@ def test_ping_task_round_trips_through_a_real_worker(celery_worker):
 
 def test_healthz_reports_messages_overdue_without_failing(db, mentoree):
     """A backlog means no worker or beat runs: operators see it, the web node stays up."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from notifications.models import Message
-
     Message.objects.create(
         recipient=mentoree,
         kind="weekly_digest",

@@ -7,6 +7,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from mentoring.navigation import ITEMS
+from notifications.models import Notification
 
 NAV = re.compile(r'<nav class="site-nav" aria-label="Main">(.*?)</nav>', re.S)
 LINK = re.compile(r'<a href="([^"]+)"( aria-current="(page|true)")?>([^<]+)')
@@ -70,8 +71,6 @@ def test_roles_bring_their_items(signed_in_client, hr_admin, talent_reviewer):
 
 
 def test_the_unread_count_shows_on_the_inbox_item(signed_in_client, mentoree):
-    from notifications.models import Notification
-
     Notification.objects.create(recipient=mentoree, title="Hello", url="/")
     html = signed_in_client(mentoree).get(reverse("home")).content.decode()
 
