@@ -39,7 +39,6 @@ from programs.selectors.permissions import (
     is_committee_member,
     is_coordinator,
     role_holder_employee_ids,
-    role_holders,
 )
 from programs.selectors.programs import (
     program_for_edit,
@@ -117,7 +116,6 @@ __all__ = [
     "resources_of_program",
     "resources_of_program_for",
     "role_holder_employee_ids",
-    "role_holders",
     "role_holders_for",
     "session_get_for",
     "session_list_for_program",

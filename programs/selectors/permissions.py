@@ -132,11 +132,6 @@ def role_holder_employee_ids(*, program: Program, codename: str) -> list[int]:
     return [pk for (pk,) in _HOLDER_EMPLOYEES[codename].rows(program=program.pk)]
 
 
-def role_holders(*, program: Program, codename: str) -> QuerySet[User]:
-    """Everyone holding a program role, active or not, with their directory entry."""
-    return _users_with(program, codename).select_related("employee")
-
-
 def coordinators_of(*, program: Program) -> list[User]:
     return list(_users_with(program, "coordinate_program").filter(is_active=True))
 

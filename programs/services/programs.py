@@ -142,11 +142,6 @@ def _role_event(*, by: User | None, user: User, obj, detail: str, granted: bool)
     )
 
 
-def _holder_ids(program: Program, perm: str) -> list[int]:
-    """Directory ids of everyone holding this role on the program, active or not."""
-    return selectors.role_holder_employee_ids(program=program, codename=perm)
-
-
 def _relations_for_applicant(*, program: Program, applicant: Employee) -> None:
     """The applicant's own act makes the program's coordinators and committee members
     mentoring-side relations of theirs (F11): from now on they are off the applicant's
@@ -154,7 +149,7 @@ def _relations_for_applicant(*, program: Program, applicant: Employee) -> None:
     for perm in (COORDINATE, REVIEW):
         relations_record(
             kind=_ROLE_KINDS[perm],
-            person_ids=_holder_ids(program, perm),
+            person_ids=selectors.role_holder_employee_ids(program=program, codename=perm),
             subject_id=applicant.pk,
             reference=program.pk,
         )

@@ -53,6 +53,18 @@ def make_program(*, coordinator, status: str = Program.Status.ACCEPTING, **overr
     return program
 
 
+def seat_committee(program: Program, *, by, first) -> list:
+    """A committee of three for `program`, seated by its coordinator `by`: `first` (a User),
+    then two directors (Finance, Audit). Three is the quorum: the committee decides alone."""
+    members = [first] + [
+        EmployeeFactory(title="Director", department=dept, level=7).user
+        for dept in ("Finance", "Audit")
+    ]
+    for member in members:
+        program_services.committee_member_add(program=program, by=by, user=member)
+    return members
+
+
 def apply(employee, program, role: str = Application.Role.MENTOREE, **kwargs) -> Application:
     kwargs.setdefault("motivation", "I want to grow as a leader.")
     return services.application_submit(applicant=employee, program=program, role=role, **kwargs)

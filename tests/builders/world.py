@@ -65,7 +65,7 @@ from tests.builders.pairings import (
     sign_both,
 )
 from tests.builders.people import named
-from tests.builders.programs import apply, join_program, make_program, pdf_upload
+from tests.builders.programs import apply, join_program, make_program, pdf_upload, seat_committee
 from tests.builders.reviews import move, plan_review, seat
 from tests.factories import EmployeeFactory
 
@@ -251,20 +251,12 @@ def _people() -> dict[str, User]:
     people = {
         # The matrix's plain employee is the registry's outsider.
         "employee": named("outsider", department="Retail", level=3),
+        # Every role of the matrix by its own name, and the people of the reviews' panels and
+        # of an open application.
         **{
             name: named(name)
             for name in (
-                "mentoree",
-                "other_mentoree",
-                "mentor",
-                "other_mentor",
-                "coordinator",
-                "other_coordinator",
-                "committee_member",
-                "executive",
-                "talent_reviewer",
-                "hr_admin",
-                "inactive",
+                *(role for role in ROLES if role not in ("anonymous", "employee", "superuser")),
                 "panel_member",
                 "other_panel_member",
                 "applicant",
@@ -293,14 +285,7 @@ def build_world() -> World:
 
     # --- This program: committee, topics, applications, participants, the pairs ---------------
     program = make_program(coordinator=coordinator)
-    committee = [people["committee_member"]] + [
-        EmployeeFactory(
-            first_name="Dana", last_name=dept, title="Director", department=dept, level=7
-        ).user
-        for dept in ("Finance", "Audit")
-    ]
-    for member in committee:
-        program_services.committee_member_add(program=program, by=coordinator, user=member)
+    committee = seat_committee(program, by=coordinator, first=people["committee_member"])
     topics = [
         program_services.tag_create(by=coordinator, name=name)
         for name in ("Leadership", "Negotiation", "Data")

@@ -20,7 +20,6 @@ from django.urls import reverse
 from firewall.models import AccessEvent
 from pairings.models import Pairing
 from people.models import User
-from programs import services as program_services
 from tests.builders.confidentiality import (
     PRIVATE_TEXT,
     SHARED_TEXT,
@@ -33,8 +32,7 @@ from tests.builders.confidentiality import (
 from tests.builders.notes import assert_success, attempt, listed_ids, snapshot
 from tests.builders.pairings import accept_both, enrol_in, propose
 from tests.builders.people import named
-from tests.builders.programs import make_program
-from tests.factories import EmployeeFactory
+from tests.builders.programs import make_program, seat_committee
 
 ROLES = [
     "author",
@@ -50,16 +48,6 @@ ROLES = [
     "anonymous",
 ]
 ACTIONS = ["list", "detail", "edit_get", "edit_post", "delete", "share"]
-ACTIONS = ["list", "detail", "edit_get", "edit_post", "delete", "share"]
-STRANGERS = (
-    "mentorees_other_mentor",
-    "coordinator",
-    "committee_member",
-    "talent_reviewer",
-    "hr_admin",
-    "superuser",
-    "outsider",
-)
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +69,9 @@ def cast(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]]:
             )
         }
         program = make_program(coordinator=people["coordinator"])
-        committee = [people["committee_member"]] + [
-            EmployeeFactory(title="Director", department=dept, level=7).user
-            for dept in ("Finance", "Audit")
-        ]
-        for member in committee:
-            program_services.committee_member_add(
-                program=program, by=people["coordinator"], user=member
-            )
+        committee = seat_committee(
+            program, by=people["coordinator"], first=people["committee_member"]
+        )
         enrol_in(program, committee, people["mentor"].employee, "mentor", capacity=2)
         enrol_in(program, committee, people["mentoree"].employee, "mentoree")
         pairing = accept_both(

@@ -33,7 +33,7 @@ from tests.builders.confidentiality import (
     write_note,
 )
 from tests.builders.pairings import accept_both, add_goal, log_meeting, propose, sign_both
-from tests.builders.programs import apply, join_program, make_program
+from tests.builders.programs import apply, join_program, make_program, seat_committee
 from tests.factories import EmployeeFactory
 from tests.reports.test_dashboard import build_company
 
@@ -345,12 +345,7 @@ def canaries(coordinator, committee_member, mentor, mentoree, other_mentor):
     motivation and goals, committee vote comments, decision reasons, note text (private and
     shared), a goal's title, a consented theme and a private end reason."""
     program = make_program(coordinator=coordinator)
-    committee = [committee_member] + [
-        EmployeeFactory(title="Director", department=dept, level=7).user
-        for dept in ("Finance", "Audit")
-    ]
-    for member in committee:
-        program_services.committee_member_add(program=program, by=coordinator, user=member)
+    committee = seat_committee(program, by=coordinator, first=committee_member)
     found: dict[str, str] = {}
 
     def decide(employee, role, decision="admit", **kwargs):

@@ -88,17 +88,6 @@ def executive(db):
 
 
 @pytest.fixture
-def committee(program, coordinator, committee_member):
-    members = [committee_member] + [
-        EmployeeFactory(title="Director", department=dept, level=7).user
-        for dept in ("Finance", "Audit")
-    ]
-    for member in members:
-        program_services.committee_member_add(program=program, by=coordinator, user=member)
-    return members
-
-
-@pytest.fixture
 def tags(coordinator):
     return [program_services.tag_create(by=coordinator, name=f"Topic {n}") for n in range(3)]
 
