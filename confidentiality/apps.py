@@ -12,6 +12,7 @@ class ConfidentialityConfig(AppConfig):
         from pairings import signals
 
         signals.pairing_proposed.connect(receivers.on_pairing_proposed, dispatch_uid="agreement")
+        signals.pairings_proposed.connect(receivers.on_pairings_proposed, dispatch_uid="agreement")
         signals.pairing_awaits_agreement.connect(
             receivers.on_pairing_awaits_agreement, dispatch_uid="agreement"
         )

@@ -7,11 +7,16 @@ from confidentiality.services import (
     agreement_blockers,
     agreement_create_for,
     agreement_messages_schedule,
+    agreements_create_for_many,
 )
 
 
 def on_pairing_proposed(sender, *, pairing, **kwargs) -> None:
     agreement_create_for(pairing=pairing)
+
+
+def on_pairings_proposed(sender, *, pairings, **kwargs) -> None:
+    agreements_create_for_many(pairings=pairings)
 
 
 def on_pairing_awaits_agreement(sender, *, pairing, **kwargs) -> None:

@@ -79,6 +79,21 @@ def agreement_create_for(*, pairing) -> Agreement:
     return Agreement.objects.create(pairing=pairing, template=template, terms=template.terms)
 
 
+@transaction.atomic
+def agreements_create_for_many(*, pairings) -> list[Agreement]:
+    """`agreement_create_for` for many pairings of one program at once (a publication): the
+    same rows, in one insert."""
+    if not pairings:
+        return []
+    program = pairings[0].program
+    if any(p.program_id != program.pk for p in pairings):
+        raise ValueError("agreements_create_for_many takes pairings of one program")
+    template = program.agreement_template or default_template()
+    return Agreement.objects.bulk_create(
+        [Agreement(pairing=p, template=template, terms=template.terms) for p in pairings]
+    )
+
+
 def agreement_messages_schedule(*, pairing) -> None:
     """Ask both members to sign the agreement's current version, and remind them three days
     later. Delivery skips whoever has signed that version by then, so scheduling for both is

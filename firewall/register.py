@@ -245,6 +245,39 @@ def mentoring_hold(*, mentor_id: int, mentoree_id: int) -> bool:
     return True
 
 
+# How many register rows one query locks or checks in `mentoring_hold_many`.
+HOLD_BATCH = 1000
+
+
+@transaction.atomic
+def mentoring_hold_many(*, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """`mentoring_hold` for many (mentor, mentoree) pairs at once, for a publication: the
+    pairs refused (the mentor sits on or runs an open review of the mentoree). Every other
+    pair is recorded as mentoring, under the same locks `mentoring_hold` and the reviews side
+    take. The rows are locked in one global order (by person, then subject), batch after
+    batch, so that no other writer, which locks in that order too, can deadlock with this
+    one. The locks last until the caller's transaction ends: a caller that then finds
+    another reason to refuse rolls the whole transaction back, records included."""
+    wanted = sorted({(p, s) for p, s in pairs if p != s})
+    refused: set[tuple[int, int]] = set()
+    for start in range(0, len(wanted), HOLD_BATCH):
+        keys = _locked_keys(wanted[start : start + HOLD_BATCH])
+        by_id = {key.pk: pair for pair, key in keys.items()}
+        open_ = set(
+            ConflictEntry.objects.filter(_open_assessment_q(), key_id__in=list(by_id))
+            .order_by()
+            .values_list("key_id", flat=True)
+            .distinct()
+        )
+        refused.update(by_id[key_id] for key_id in open_)
+        ConflictEntry.objects.bulk_create(
+            ConflictEntry(key_id=key_id, kind=Kind.MENTORING)
+            for key_id in by_id
+            if key_id not in open_
+        )
+    return refused
+
+
 def open_assessment_exists(*, mentor_id: int, mentoree_id: int) -> bool:
     return ConflictEntry.objects.filter(
         _open_assessment_q(), key__person_id=mentor_id, key__subject_id=mentoree_id

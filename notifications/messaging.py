@@ -300,6 +300,54 @@ def message_schedule(
     return created
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """One message for `messages_schedule_many`: the arguments of `message_schedule`."""
+
+    recipient_id: int
+    kind: str
+    key: str
+    object_id: int | None = None
+    due_at: datetime | None = None
+
+
+def messages_schedule_many(*, messages: Iterable[Scheduled]) -> int:
+    """`message_schedule` for many messages in a fixed number of queries: the very same rows
+    (one per recipient and key, an existing one left as it is), and a delivery task for each
+    new due-now row once the transaction commits. Returns how many new rows were made."""
+    now = timezone.now()
+    wanted: dict[tuple[int, str], Scheduled] = {}
+    for item in messages:
+        _KINDS[item.kind]  # an undeclared kind is a programming error, as in message_schedule
+        wanted.setdefault((item.recipient_id, item.key[:120]), item)
+    if not wanted:
+        return 0
+    existing = set(
+        Message.objects.filter(
+            recipient_id__in={r for r, _ in wanted}, key__in={k for _, k in wanted}
+        )
+        .order_by()
+        .values_list("recipient_id", "key")
+    )
+    made = Message.objects.bulk_create(
+        [
+            Message(
+                recipient_id=recipient_id,
+                key=key,
+                kind=item.kind,
+                object_id=item.object_id,
+                due_at=item.due_at or now,
+            )
+            for (recipient_id, key), item in wanted.items()
+            if (recipient_id, key) not in existing
+        ]
+    )
+    for message in made:
+        if message.due_at <= now:
+            task_on_commit("people.message_deliver", message.pk)
+    return len(made)
+
+
 @transaction.atomic
 def messages_cancel(*, keys: Iterable[str]) -> int:
     """Withdraw messages not yet delivered (the meeting was removed, the seat was given up)."""

@@ -171,12 +171,14 @@ class MatchingRun(models.Model):
         RUNNING = "running", "Running"
         DONE = "done", "Ready for review"
         FAILED = "failed", "Failed"
+        PUBLISHING = "publishing", "Publishing"
+        PUBLISH_FAILED = "publish_failed", "Not published"
         PUBLISHED = "published", "Published"
 
     program = models.ForeignKey(
         "programs.Program", on_delete=models.CASCADE, related_name="matching_runs"
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -189,6 +191,9 @@ class MatchingRun(models.Model):
     unmatched = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # The rows a publication refused, in words (names and rules, never mentoring content):
+    # shown to the coordinator until the proposal is published or run again.
+    refusals = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -40,45 +40,88 @@ def _admitted(program: Program, employee: Employee, role: str) -> Application | 
 def pairing_refusals(*, program: Program, mentor: Employee, mentoree: Employee) -> list[str]:
     """Every hard constraint a new pairing breaks, in words; empty when it may be made.
 
-    The one check for every path that creates a pairing: the browser, a matching run's
-    publication, the admin, an import.
+    The one check for every path that creates a pairing: the browser, the admin, an import;
+    a matching run's publication asks the same rules of many pairs at once
+    (`pairings.bulk.pairing_refusals_many`), in the same words (`refusal_words`).
     """
-    reasons: list[str] = []
     if mentor.pk == mentoree.pk:
-        return ["A person cannot mentor themselves."]
+        return [SELF_REFUSAL]
+    mentor_application = _admitted(program, mentor, Application.Role.MENTOR)
+    live = (
+        Pairing.objects.filter(program=program, mentor=mentor, status__in=Pairing.LIVE).count()
+        if mentor_application is not None
+        else 0
+    )
+    return refusal_words(
+        program,
+        mentor,
+        mentoree,
+        mentor_application=mentor_application,
+        mentoree_admitted=_admitted(program, mentoree, Application.Role.MENTOREE) is not None,
+        in_chain=in_management_chain(a=mentor, b=mentoree, depth=settings.PAIRING_CHAIN_DEPTH),
+        live=live,
+        mentoree_paired=Pairing.objects.filter(
+            program=program, mentoree=mentoree, status__in=Pairing.LIVE
+        ).exists(),
+        conflicted=open_assessment_exists(mentor_id=mentor.pk, mentoree_id=mentoree.pk),
+        accepted={
+            person.pk
+            for person in (mentor, mentoree)
+            if commitment_is_accepted(employee=person, program=program)
+        },
+    )
+
+
+SELF_REFUSAL = "A person cannot mentor themselves."
+
+
+def refusal_words(
+    program: Program,
+    mentor: Employee,
+    mentoree: Employee,
+    *,
+    mentor_application: Application | None,
+    mentoree_admitted: bool,
+    in_chain: bool,
+    live: int,
+    mentoree_paired: bool,
+    conflicted: bool,
+    accepted: set[int],
+) -> list[str]:
+    """The refusals of one pair in words, rule by rule, from facts read one pair at a time
+    (`pairing_refusals`) or for many at once (`pairing_refusals_many`)."""
+    if mentor.pk == mentoree.pk:
+        return [SELF_REFUSAL]
+    reasons: list[str] = []
     for person in (mentor, mentoree):
         if not person.is_active:
             reasons.append(f"{person.full_name} is no longer an active employee.")
-    mentor_application = _admitted(program, mentor, Application.Role.MENTOR)
     if mentor_application is None:
         reasons.append(f"{mentor.full_name} is not an admitted mentor of this program.")
-    if _admitted(program, mentoree, Application.Role.MENTOREE) is None:
+    if not mentoree_admitted:
         reasons.append(f"{mentoree.full_name} is not an admitted mentoree of this program.")
     if mentor.is_group_only:
         reasons.append(
             f"{mentor.full_name} is at the group-only level: they lead group sessions and "
             "never mentor one person (F4)."
         )
-    if in_management_chain(a=mentor, b=mentoree, depth=settings.PAIRING_CHAIN_DEPTH):
+    if in_chain:
         reasons.append(
             f"{mentor.full_name} and {mentoree.full_name} are in the same management chain: "
             "nobody mentors their own manager or someone they manage."
         )
     if mentor_application is not None:
-        live = Pairing.objects.filter(
-            program=program, mentor=mentor, status__in=Pairing.LIVE
-        ).count()
         capacity = mentor_application.mentor_capacity or program.default_mentor_capacity
         if live >= capacity:
             reasons.append(
                 f"{mentor.full_name} has no capacity left ({live} of {capacity} mentorees)."
             )
-    if Pairing.objects.filter(program=program, mentoree=mentoree, status__in=Pairing.LIVE).exists():
+    if mentoree_paired:
         reasons.append(f"{mentoree.full_name} already has a mentor in this program.")
-    if open_assessment_exists(mentor_id=mentor.pk, mentoree_id=mentoree.pk):
+    if conflicted:
         reasons.append(f"{mentor.full_name} {NEUTRAL_MESSAGE}.")
     for person in (mentor, mentoree):
-        if not commitment_is_accepted(employee=person, program=program):
+        if person.pk not in accepted:
             reasons.append(
                 f"{person.full_name} has not accepted the current program commitment yet (F5)."
             )

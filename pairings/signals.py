@@ -10,6 +10,11 @@ from django.dispatch import Signal
 # kwargs: pairing.
 pairing_proposed = Signal()
 
+# Many pairings were proposed and saved at once (a matching run's publication): the bulk form
+# of `pairing_proposed`, which every receiver of that signal must also answer, in a fixed
+# number of queries. kwargs: pairings (a list, each with its program set).
+pairings_proposed = Signal()
+
 # A pairing now waits on its agreement (both accepted the match): the signing reminders.
 # kwargs: pairing.
 pairing_awaits_agreement = Signal()

@@ -15,6 +15,15 @@ def run_matching(self, run_id: int) -> None:
     matching_run_execute(run_id=run_id)
 
 
+@shared_task(bind=True, acks_late=True, name="pairings.publish_matching")
+def publish_matching(self, run_id: int, by_id: int) -> None:
+    """Publish the proposal of one matching run, all or nothing; the run row carries the
+    outcome and the cache its progress."""
+    from pairings.matching.services import matching_run_publish_execute
+
+    matching_run_publish_execute(run_id=run_id, by_id=by_id)
+
+
 @shared_task(name="pairings.nudges_plan", **RETRY)
 def nudges_plan() -> int:
     """Beat, hourly: schedule the no-meeting nudges that have come due."""

@@ -406,9 +406,9 @@ def matching_publish(request: HttpRequest, slug: str, run_id: int) -> HttpRespon
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
     run = matching_selectors.run_of(program=program, run_id=run_id)
     try:
-        count = matching.matching_run_publish(run=run, by=request.user)
+        matching.matching_run_publish_start(run=run, by=request.user)
     except ValidationError as exc:
         show_refusal(request, exc)
-        return redirect("pairings:matching", slug=program.slug)
-    messages.success(request, f"{count} pairings were proposed; every member was told.")
-    return redirect("pairings:program", slug=program.slug)
+    else:
+        messages.success(request, "Publishing started. This page shows its progress.")
+    return redirect("pairings:matching", slug=program.slug)

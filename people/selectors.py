@@ -1,5 +1,7 @@
 """Reads of the directory. Reporting-chain queries are one SQL query each (recursive CTE)."""
 
+from collections.abc import Iterable
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -61,6 +63,35 @@ def reporting_chain_up_ids(*, employee_id: int, depth: int | None = None) -> set
     with connection.cursor() as cursor:
         cursor.execute(_UP_SQL, (employee_id, _depth(depth)))
         return {pk for (pk,) in cursor.fetchall()}
+
+
+_UP_MANY_SQL = """
+WITH RECURSIVE chain(start, id, manager_id, depth) AS (
+    SELECT id, id, manager_id, 0 FROM people_employee WHERE id IN ({ids})
+    UNION ALL
+    SELECT chain.start, e.id, e.manager_id, chain.depth + 1
+    FROM people_employee e JOIN chain ON e.id = chain.manager_id
+    WHERE chain.depth < %s
+)
+SELECT start, id FROM chain WHERE depth > 0
+"""
+
+
+def reporting_chains_up_ids(
+    *, employee_ids: Iterable[int], depth: int | None = None
+) -> dict[int, set[int]]:
+    """`reporting_chain_up_ids` for many employees in one query (the same recursive CTE,
+    started from each of them): each employee's managers' ids, up to `depth` levels."""
+    ids = sorted(set(employee_ids))
+    chains: dict[int, set[int]] = {pk: set() for pk in ids}
+    if not ids:
+        return chains
+    sql = _UP_MANY_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*ids, _depth(depth)))
+        for start, manager_id in cursor.fetchall():
+            chains[start].add(manager_id)
+    return chains
 
 
 def reporting_chain_down(*, employee: Employee, depth: int | None = None) -> QuerySet[Employee]:

@@ -38,10 +38,10 @@ def status_query(context, status: str | None, page_param: str = "page") -> str:
 # word is always shown; the colour only echoes it.
 _WORDS_BY_TONE = {
     "good": "accepting admitted registered yes admit active achieved done published shared signed",
-    "info": "running submitted new proposed in_progress queued planned",
+    "info": "running submitted new proposed in_progress queued planned publishing",
     "waiting": "draft waitlisted no waitlist awaiting_agreement open unsigned",
     "muted": "closed declined withdrawn cancelled decline ended dropped concluded",
-    "alert": "failed",
+    "alert": "failed publish_failed",
     "own": "private in_session",
 }
 TONES: dict[str, str] = {

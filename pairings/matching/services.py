@@ -3,27 +3,34 @@
 The coordinator starts a run for a program (`matching_run_start`); a Celery task computes the
 proposal (`matching_run_execute`): the cohort is read (`pairings.matching.cohort`) and solved
 (`pairings.matching.solver`, pure numpy and scipy). The coordinator reviews it, swaps or
-removes rows, and publishes it (`matching_run_publish`), which proposes every pairing through
-`pairings.services.pairing_propose`, the one gate every path to a pairing goes through.
+removes rows, and publishes it: `matching_run_publish_start` hands the publication to a Celery
+task, which proposes every pairing at once (`matching_run_publish`, through
+`pairings.bulk.pairings_propose_many`: the hard constraints of `pairing_refusals` and the
+locks of `pairing_propose`, in a fixed number of queries per batch of rows).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.refusals import refuse
+from pairings.bulk import Proposal, pairings_propose_many
 from pairings.matching.cohort import load_cohort, load_participant
+from pairings.matching.selectors import PUBLISH_PROGRESS_SECONDS, publish_progress_key
 from pairings.matching.solver import MatchingResult, solve
 from pairings.models import MatchingRun, Pin, ProposedPair
 from pairings.scoring import Participant, score_pair
-from pairings.services import pairing_propose, pairing_refusals
+from pairings.services import pairing_refusals
+from pairings.tasks import publish_matching as publish_matching_task
 from pairings.tasks import run_matching as run_matching_task
 from people.models import Employee, User
 from people.selectors import in_management_chain
@@ -35,6 +42,9 @@ logger = logging.getLogger(__name__)
 # A queued or running run older than this is taken as lost (its worker died) and superseded.
 STALE_RUN_AFTER_SECONDS = 3600
 IN_PROGRESS = (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING)
+# A proposal may be reviewed and published (again) in these states: ready, or a publication
+# that was refused or failed (nothing of it remains).
+PUBLISHABLE = (MatchingRun.Status.DONE, MatchingRun.Status.PUBLISH_FAILED)
 
 
 @transaction.atomic
@@ -63,6 +73,11 @@ def matching_run_start(*, program: Program, by: User) -> MatchingRun:
         raise refuse(
             "A matching run of this program is already under way: wait for it to finish.",
             "in_progress",
+        )
+    if MatchingRun.objects.filter(program=program, status=MatchingRun.Status.PUBLISHING).exists():
+        raise refuse(
+            "A proposal of this program is being published: wait for it to finish.",
+            "publishing",
         )
     run = MatchingRun(program=program, started_by=by)
     run.full_clean()
@@ -161,14 +176,19 @@ def matching_run_execute(*, run_id: int) -> None:
 
 def _require_reviewable(run: MatchingRun, by: User) -> None:
     require_coordinator(user=by, program=run.program)
-    if run.status != MatchingRun.Status.DONE:
+    if run.status not in PUBLISHABLE:
         raise refuse(
             "Only a finished proposal that is not yet published can be changed.", "not_done"
         )
 
 
 def _locked_run(run_id: int) -> MatchingRun:
-    return MatchingRun.objects.select_for_update().select_related("program").get(pk=run_id)
+    # The run's row only (of=self): locking the program's row as well would block every
+    # pairing made meanwhile (its insert takes a key-share lock on the program) while that
+    # pairing holds the application rows the publication waits for: a deadlock.
+    return (
+        MatchingRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run_id)
+    )
 
 
 def _refresh_totals(run: MatchingRun) -> None:
@@ -284,38 +304,116 @@ def pin_remove(*, pin: Pin, by: User) -> None:
 
 
 @transaction.atomic
-def matching_run_publish(*, run: MatchingRun, by: User) -> int:
+def matching_run_publish_start(*, run: MatchingRun, by: User) -> MatchingRun:
+    """The coordinator presses Publish: the run moves to "publishing" under its row lock and
+    the publication task starts once this commits. A second press (or a second coordinator)
+    finds the run publishing and is refused, so one proposal is published once."""
+    run = _locked_run(run.pk)
+    require_coordinator(user=by, program=run.program)
+    if run.status not in PUBLISHABLE:
+        raise refuse(
+            "Only a finished proposal that is not yet published can be published.", "not_done"
+        )
+    run.status = MatchingRun.Status.PUBLISHING
+    run.progress = 0
+    run.error = ""
+    run.refusals = []
+    run.save(update_fields=["status", "progress", "error", "refusals"])
+    cache.set(publish_progress_key(run.pk), 0, PUBLISH_PROGRESS_SECONDS)
+    transaction.on_commit(lambda: publish_matching_task.delay(run.pk, by.pk))
+    return run
+
+
+@transaction.atomic
+def matching_run_publish(
+    *, run: MatchingRun, by: User, progress: Callable[[int], None] | None = None
+) -> int:
     """Propose every pairing of the proposal, all or nothing; returns how many were made.
 
-    Each row goes through pairing_propose, so every hard constraint is checked again against
-    the program as it is now, and both members are told. If any row is refused (the cohort
-    changed since the run), every refused row is listed and nothing is created: the whole
-    transaction rolls back. The run row is locked, so one proposal is published once.
+    What the publication task does (`matching_run_publish_execute`), and what the benchmark
+    measures. Every row is judged again by the hard constraints against the program as it
+    is now, under the locks the single-pair path takes (`pairings_propose_many`, a fixed
+    number of queries per batch of rows), and both members of each pair are told. If any
+    row is refused (the cohort changed since the run), every refused row is listed and
+    nothing is created: the whole transaction rolls back. The run row is locked throughout,
+    and a published run is never publishable again.
     """
     run = _locked_run(run.pk)
-    _require_reviewable(run, by)
+    require_coordinator(user=by, program=run.program)
+    if run.status not in (*PUBLISHABLE, MatchingRun.Status.PUBLISHING):
+        raise refuse(
+            "Only a finished proposal that is not yet published can be published.", "not_done"
+        )
     program = run.program
-    refused: list[str] = []
-    created = 0
-    for pair in run.pairs.select_related("mentor", "mentoree").order_by("pk"):
-        try:
-            with transaction.atomic():
-                pairing_propose(
-                    program=program,
-                    mentor=pair.mentor,
-                    mentoree=pair.mentoree,
-                    by=by,
-                    score=pair.score,
-                )
-        except ValidationError as exc:
-            refused.append(
-                f"{pair.mentor.full_name} and {pair.mentoree.full_name}: " + " ".join(exc.messages)
-            )
-        else:
-            created += 1
+    rows = [
+        Proposal(mentor_id, mentoree_id, score)
+        for mentor_id, mentoree_id, score in run.pairs.order_by("pk").values_list(
+            "mentor_id", "mentoree_id", "score"
+        )
+    ]
+    refused = pairings_propose_many(
+        program=program,
+        proposals=rows,
+        by=by,
+        progress=progress,
+    )
     if refused:
-        raise ValidationError(refused, code="refused")
+        people = Employee.objects.only("first_name", "last_name").in_bulk(
+            {rows[i].mentor_id for i in refused} | {rows[i].mentoree_id for i in refused}
+        )
+        raise ValidationError(
+            [
+                f"{people[rows[i].mentor_id].full_name} and "
+                f"{people[rows[i].mentoree_id].full_name}: " + " ".join(reasons)
+                for i, reasons in sorted(refused.items())
+            ],
+            code="refused",
+        )
     run.status = MatchingRun.Status.PUBLISHED
-    run.save(update_fields=["status"])
+    run.progress = 100
+    run.error = ""
+    run.refusals = []
+    run.save(update_fields=["status", "progress", "error", "refusals"])
     Pin.objects.filter(program=program).delete()
-    return created
+    return len(rows)
+
+
+def matching_run_publish_execute(*, run_id: int, by_id: int) -> None:
+    """What the publication task does: publish the run, all or nothing, and leave the outcome
+    on the run for the page: published, or not published with every refused row in words, or
+    not published after an error, in a sentence that names no data (F9). In every case but
+    the first the database is as it was and the proposal can be published again.
+
+    A run that is not publishing (already published, or not started) is left alone, so a task
+    delivered twice does no harm; two deliveries at once queue on the run's row lock and the
+    second finds it published.
+    """
+    run = MatchingRun.objects.filter(pk=run_id).first()
+    by = User.objects.filter(pk=by_id).first()
+    if run is None or by is None or run.status != MatchingRun.Status.PUBLISHING:
+        return
+    key = publish_progress_key(run_id)
+
+    def progress(percent: int) -> None:
+        cache.set(key, percent, PUBLISH_PROGRESS_SECONDS)
+
+    try:
+        matching_run_publish(run=run, by=by, progress=progress)
+    except ValidationError as exc:
+        MatchingRun.objects.filter(pk=run_id, status=MatchingRun.Status.PUBLISHING).update(
+            status=MatchingRun.Status.PUBLISH_FAILED,
+            error="Nothing was published: some rows are no longer allowed (listed below). "
+            "Remove or swap them, or run matching again, then publish.",
+            refusals=exc.messages,
+        )
+    except Exception as exc:
+        kind = type(exc).__name__
+        logger.error("Publishing matching run %s failed with %s.", run_id, kind)
+        MatchingRun.objects.filter(pk=run_id, status=MatchingRun.Status.PUBLISHING).update(
+            status=MatchingRun.Status.PUBLISH_FAILED,
+            error=f"{kind}: the publication could not be completed, and nothing was "
+            "published. Publish again, or ask the operator if it fails again.",
+            refusals=[],
+        )
+    finally:
+        cache.delete(key)

@@ -11,6 +11,7 @@ program commitment (F5).
 
 from __future__ import annotations
 
+import html
 import threading
 
 import pytest
@@ -266,20 +267,26 @@ def test_publishing_a_proposal_row_that_breaks_a_rule_is_refused_and_makes_nothi
 
 @pytest.mark.parametrize("rule", RULES)
 def test_the_publish_post_refuses_a_proposal_that_breaks_a_rule(
-    rule, breaking, program, coordinator, signed_in_client
+    rule, breaking, program, coordinator, signed_in_client, django_capture_on_commit_callbacks
 ):
+    """The POST starts the publication task; the matching page then lists the refused row
+    in words, and nothing was made."""
     mentor, mentoree = breaking(rule)
     run = stale_proposal(program, coordinator, [(mentor, mentoree)])
     before = row_counts()
+    client = signed_in_client(coordinator)
 
-    response = signed_in_client(coordinator).post(
-        reverse("pairings:matching_publish", args=[program.slug, run.pk])
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pairings:matching_publish", args=[program.slug, run.pk]))
 
     assert response.status_code == 302
     assert response["Location"] == reverse("pairings:matching", args=[program.slug])
-    assert any(RULE_WORDS[rule] in message for message in flash_messages(response))
     assert row_counts() == before
+    run.refresh_from_db()
+    assert run.status == MatchingRun.Status.PUBLISH_FAILED
+    page = client.get(response["Location"]).content.decode()
+    assert "The proposal was not published." in page
+    assert RULE_WORDS[rule] in html.unescape(page)
 
 
 def test_publishing_two_rows_that_together_exceed_a_mentors_capacity_is_refused(
