@@ -52,8 +52,14 @@ def test_coordinator_runs_whole_cohort_matching_and_publishes_the_proposal(
     screenshot(page, "matching-proposal")
 
     page.get_by_role("button", name="Publish these pairings").click()
+    # The publication is a task too: the matching page shows its progress, then the outcome.
+    page.wait_for_url(f"**/pairings/program/{program.slug}/matching/")
+    expect_message(page, "Publishing started. This page shows its progress.")
+    expect(
+        page.get_by_text(re.compile(r"This proposal was published: 2 pairings proposed"))
+    ).to_be_visible(timeout=20_000)
+    page.get_by_role("link", name="See the pairings").click()
     page.wait_for_url(f"**/pairings/program/{program.slug}/")
-    expect_message(page, "2 pairings were proposed; every member was told.")
 
     proposed = Pairing.objects.filter(program=program, status=Pairing.Status.PROPOSED)
     assert sorted(p.mentoree.full_name for p in proposed) == ["Nadia Karim", "Samuel Okoro"]
