@@ -13,9 +13,11 @@ that Django stays out): everything it needs comes in the `Cohort` it is given.
 - Each mentor is expanded into one column per place left (capacity slots). Up to
   EXACT_MAX_CELLS cells, `scipy.optimize.linear_sum_assignment` solves it exactly. Beyond, each
   mentoree keeps its CANDIDATES_PER_MENTOREE best mentors (ties spread by a fixed jitter so not
-  everyone queues for the same person) plus a private dummy column, and
-  `scipy.sparse.csgraph.min_weight_full_bipartite_matching` solves that sparse problem; a last
-  pass gives any mentoree it left out the best mentor who still has room.
+  everyone queues for the same person), found without scoring most cells
+  (`scores.bounded_candidates`), and `scipy.sparse.csgraph.min_weight_full_bipartite_matching`
+  solves that sparse problem: first asking for everyone to be paired, and only if the
+  candidates cannot pair everyone with a private dummy column per mentoree; a last pass gives
+  any mentoree left out the best mentor who still has room.
 """
 
 from __future__ import annotations
@@ -29,7 +31,13 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from pairings.matching.scores import Cohort, row_blocks, score_rows
+from pairings.matching.scores import (
+    Cohort,
+    bounded_candidates,
+    jitter_parts,
+    row_blocks,
+    score_rows,
+)
 from pairings.scoring import MAX_SCORE, score_pair
 
 # Largest mentorees x capacity-slots matrix solved exactly (float64: 200 MB at the limit).
@@ -169,16 +177,15 @@ def _block_starts(rows: np.ndarray, cols: int) -> Iterator[tuple[int, np.ndarray
 def _jitter(rows: np.ndarray, cols: int) -> np.ndarray:
     """A fixed pseudo-random tie-break in 0..63 for every (row, column), so equal-score
     candidates are spread over the mentors instead of everyone listing the same few."""
-    col_part = (np.arange(cols, dtype=np.uint32) * np.uint32(2654435761)) >> np.uint32(26)
-    row_part = (rows.astype(np.uint32) * np.uint32(40503)) >> np.uint32(6)
-    return ((col_part[None, :] + row_part[:, None]) & np.uint32(63)).astype(np.int16)
+    row_part, col_part = jitter_parts(rows, cols)
+    return ((col_part[None, :] + row_part[:, None]) & 63).astype(np.int16)
 
 
-def candidates(
+def candidates_full(
     cohort: Cohort, rows: np.ndarray, slots: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """The k best allowed mentors with room for each row: (rows, mentors, scores), and the
-    upper bound of those rows (best allowed score, whatever the room)."""
+    """`candidates` by scoring every cell: the k best keys `score * 64 + jitter` of each row
+    among its allowed mentors with room (the reference the bounded generator is held to)."""
     cols = cohort.encoded.cols
     no_room = slots <= 0
     out_rows, out_cols, out_scores = [], [], []
@@ -198,15 +205,36 @@ def candidates(
         out_rows.append(np.broadcast_to(block[:, None], top.shape)[ok])
         out_cols.append(top[ok])
         out_scores.append(top_scores[ok])
+    return _joined(out_rows, out_cols, out_scores, bound)
+
+
+def _joined(
+    out_rows: list[np.ndarray], out_cols: list[np.ndarray], out_scores: list[np.ndarray], bound: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     if not out_rows:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty.astype(np.int8), bound
     return (
-        np.concatenate(out_rows),
+        np.concatenate(out_rows).astype(np.int64),
         np.concatenate(out_cols).astype(np.int64),
-        np.concatenate(out_scores),
+        np.concatenate(out_scores).astype(np.int8),
         bound,
     )
+
+
+def candidates(
+    cohort: Cohort, rows: np.ndarray, slots: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The k best allowed mentors with room for each row: (rows, mentors, scores), and the
+    upper bound of those rows (best allowed score, whatever the room).
+
+    "Best" is the highest key `score * 64 + jitter`; the result has the same keys, row by row,
+    as scoring every cell (`candidates_full`, a test holds them equal) without scoring most
+    cells: see `pairings.matching.scores.bounded_candidates`.
+    """
+    if cohort.encoded.table is None or cohort.encoded.cols == 0 or len(rows) == 0:
+        return candidates_full(cohort, rows, slots, k)
+    return bounded_candidates(cohort, np.asarray(rows, dtype=np.int64), slots, k)
 
 
 def _solve_sparse(
@@ -227,21 +255,10 @@ def _solve_sparse(
     edge_slot = np.repeat(slot_start[cand_cols], per) + (np.arange(total) - first)
     edge_score = np.repeat(cand_scores, per)
     slot_count = int(plan.slots.sum())
-    # Costs are positive (a sparse matrix has no explicit zeros): K - weight, and each row's
-    # private dummy column costs K, the value of leaving that mentoree unmatched.
+    # Costs are positive (a sparse matrix has no explicit zeros): K - weight.
     big = float(MAX_SCORE * (n + 1) + 2)
-    costs = np.concatenate([big - _weights(edge_score, n), np.full(n, big)])
-    graph = csr_matrix(
-        (
-            costs,
-            (
-                np.concatenate([edge_local, np.arange(n)]),
-                np.concatenate([edge_slot, slot_count + np.arange(n)]),
-            ),
-        ),
-        shape=(n, slot_count + n),
-    )
-    r, c = min_weight_full_bipartite_matching(graph)
+    costs = big - _weights(edge_score, n)
+    r, c = _full_matching(costs, edge_local, edge_slot, (n, slot_count), unmatched=big)
     real = c < slot_count
     slot_mentor = np.repeat(np.arange(cohort.encoded.cols), plan.slots)
     mentors = slot_mentor[c[real]]
@@ -261,6 +278,41 @@ def _solve_sparse(
     left_out = np.setdiff1d(rows, rows[matched_local])
     assigned.extend(_fill(cohort, left_out, room))
     return assigned, bound
+
+
+def _full_matching(
+    costs: np.ndarray,
+    edge_row: np.ndarray,
+    edge_col: np.ndarray,
+    shape: tuple[int, int],
+    unmatched: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum-cost matching of the sparse graph that pairs every row if one exists
+    (about twice as fast, as measured at 100,000 participants), else with a private dummy
+    column per row costing `unmatched` (K, the value of leaving that mentoree out), so one
+    always exists.
+
+    Pairing everyone when the candidates allow it can in principle cost score that leaving a
+    mentoree with a low-scoring option out would keep; on every cohort measured it did not
+    (the 20,000 runs still equal the exact optimum)."""
+    n, slot_count = shape
+    if n <= slot_count:
+        graph = csr_matrix((costs, (edge_row, edge_col)), shape=(n, slot_count))
+        try:
+            return min_weight_full_bipartite_matching(graph)
+        except ValueError:
+            pass  # no matching pairs everyone: let some mentorees go unmatched
+    graph = csr_matrix(
+        (
+            np.concatenate([costs, np.full(n, unmatched)]),
+            (
+                np.concatenate([edge_row, np.arange(n)]),
+                np.concatenate([edge_col, slot_count + np.arange(n)]),
+            ),
+        ),
+        shape=(n, slot_count + n),
+    )
+    return min_weight_full_bipartite_matching(graph)
 
 
 def _fill(cohort: Cohort, rows: np.ndarray, room: np.ndarray) -> list[tuple[int, int, int]]:

@@ -6,14 +6,20 @@ For each size (participants: 40% mentors with capacity 1 to 3, 60% mentorees), a
 company and program are written with bulk inserts inside a transaction, the time from loading
 the cohort to the stored proposal is measured through the same code path a matching run takes
 (`proposal_compute_and_store`), and the transaction is rolled back, so nothing remains.
-Prints a Markdown table.
+Prints a Markdown table. Peak memory is the process's resident set high-water mark (Linux
+VmHWM) over the measured step: it is reset just before the step (`/proc/self/clear_refs`), so
+it counts what the process already held (Django, the synthetic company's leftovers) plus the
+step's own peak; `ru_maxrss` of the whole command, building included, is printed at the end.
 """
 
 from __future__ import annotations
 
+import gc
 import random
+import resource
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -62,6 +68,27 @@ COMMITMENT_TEXT = (
 )
 
 
+def _reset_peak_memory() -> bool:
+    """Restart the process's peak resident set (VmHWM) from its current size (Linux)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _peak_memory_mb() -> float | None:
+    """The process's peak resident set since the last reset, in MB (Linux VmHWM)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def _pick(rng: random.Random, weights: dict) -> object:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -102,6 +129,7 @@ class Command(BaseCommand):
             "upper bound",
             "total / upper bound",
             "unmatched",
+            "peak memory (MB)",
         ]
         if verify:
             header.append("exact optimum (total / optimum)")
@@ -109,6 +137,10 @@ class Command(BaseCommand):
         self.stdout.write("|" + "---|" * len(header))
         for row in rows:
             self.stdout.write("| " + " | ".join(row) + " |")
+        whole = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(
+            f"\nPeak memory of the whole command (ru_maxrss, building included): {whole:,.0f} MB"
+        )
 
     def _measure(self, size: int, seed: int, verify: bool) -> list[str]:
         with transaction.atomic():
@@ -118,9 +150,12 @@ class Command(BaseCommand):
             built = time.perf_counter() - build
             self.stderr.write(f"  {size} participants written in {built:.1f} s")
             run = MatchingRun.objects.create(program=program, status=MatchingRun.Status.RUNNING)
+            gc.collect()
+            reset = _reset_peak_memory()
             started = time.perf_counter()
             result = proposal_compute_and_store(run=run)
             seconds = time.perf_counter() - started
+            peak = _peak_memory_mb() if reset else None
             if run.pairs.count() != len(result.pairs):
                 raise CommandError("the stored proposal does not match the solver's result")
             cohort = load_cohort(program=program)
@@ -142,6 +177,7 @@ class Command(BaseCommand):
             f"{result.upper_bound:,}",
             f"{result.ratio:.4f}",
             f"{result.unmatched:,}",
+            "n/a" if peak is None else f"{peak:,.0f}",
         ]
         if exact is not None:
             row.append(f"{exact.total_score:,} ({result.total_score / exact.total_score:.5f})")
