@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -625,3 +626,29 @@ def test_f3_publication_and_a_panel_seat_racing_never_both_succeed(
         assert seated == (results["seat"] == "ok")
         assert paired == (results["publish"] == "ok")
         assert not (seated and paired)
+
+
+# --- Migrations only grow -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_of_the_previous_release_migrate_forward_unchanged(program, coordinator):
+    """A database at the previous release (pairings 0001) holding runs in every status it
+    knew migrates to head without losing a row: statuses kept, no refusals."""
+    before, head = [("pairings", "0001_initial")], [("pairings", "0002_matchingrun_publishing")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old_run = executor.loader.project_state(before).apps.get_model("pairings", "MatchingRun")
+        ids = {
+            status: old_run.objects.create(program_id=program.pk, status=status, progress=7).pk
+            for status in ("queued", "running", "done", "failed", "published")
+        }
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(head)
+
+    for status, pk in ids.items():
+        run = MatchingRun.objects.get(pk=pk)
+        assert (run.status, run.progress, run.refusals) == (status, 7, [])
