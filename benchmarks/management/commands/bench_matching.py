@@ -10,11 +10,15 @@ Prints a Markdown table. Peak memory is the process's resident set high-water ma
 VmHWM) over the measured step: it is reset just before the step (`/proc/self/clear_refs`), so
 it counts what the process already held (Django, the synthetic company's leftovers) plus the
 step's own peak; `ru_maxrss` of the whole command, building included, is printed at the end.
+*CPU s* is this process's CPU time over the step (both solver threads; the database server's
+work is not in it) and, in brackets, the 1-minute load average before and after: on a shared
+machine the seconds depend on what else runs, the CPU time much less.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import random
 import resource
 import time
@@ -130,6 +134,7 @@ class Command(BaseCommand):
             "total / upper bound",
             "unmatched",
             "peak memory (MB)",
+            "CPU s (load avg)",
         ]
         if verify:
             header.append("exact optimum (total / optimum)")
@@ -152,9 +157,13 @@ class Command(BaseCommand):
             run = MatchingRun.objects.create(program=program, status=MatchingRun.Status.RUNNING)
             gc.collect()
             reset = _reset_peak_memory()
+            load_before = os.getloadavg()[0]
+            cpu = time.process_time()
             started = time.perf_counter()
             result = proposal_compute_and_store(run=run)
             seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+            load_after = os.getloadavg()[0]
             peak = _peak_memory_mb() if reset else None
             if run.pairs.count() != len(result.pairs):
                 raise CommandError("the stored proposal does not match the solver's result")
@@ -178,6 +187,7 @@ class Command(BaseCommand):
             f"{result.ratio:.4f}",
             f"{result.unmatched:,}",
             "n/a" if peak is None else f"{peak:,.0f}",
+            f"{cpu:.1f} ({load_before:.1f}-{load_after:.1f})",
         ]
         if exact is not None:
             row.append(f"{exact.total_score:,} ({result.total_score / exact.total_score:.5f})")
