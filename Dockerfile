@@ -9,10 +9,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 
-# psycopg 3 runs on the system's libpq (its authors' advice for production).
-RUN apt-get update && apt-get install -y --no-install-recommends libpq5 \
-    && rm -rf /var/lib/apt/lists/*
-
 # Every dependency from the lock file, checked against its hashes; the layer is reused until
 # the lock changes.
 COPY requirements ./requirements

@@ -186,6 +186,13 @@ class Note(models.Model):
     def __str__(self) -> str:
         return f"note #{self.pk}"
 
+    @property
+    def changed_after_writing(self) -> bool:
+        """Edited in a later minute than it was written (what the pages show as "Changed")."""
+        return self.updated_at.replace(second=0, microsecond=0) != self.created_at.replace(
+            second=0, microsecond=0
+        )
+
 
 class NoteUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Note, on_delete=models.CASCADE)

@@ -32,7 +32,7 @@ def note_list_for(*, user: User, pairing) -> QuerySet[Note]:
     return (
         notes_readable_by(user=user)
         .filter(pairing=pairing)
-        .select_related("author", "meeting")
+        .select_related("meeting")
         .order_by("-created_at", "-pk")
     )
 

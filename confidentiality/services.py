@@ -120,14 +120,12 @@ def agreement_messages_schedule(*, pairing) -> None:
 
 def agreement_blockers(*, pairing) -> list[str]:
     """The agreement's part of the activation gate (F5): both members signed this version."""
-    agreement = Agreement.objects.filter(pairing=pairing).first()
+    # Through the pairing's own relations: a page that shows the agreement has prefetched
+    # it with its signatures, and then the gate asks nothing more of the database.
+    agreement = getattr(pairing, "agreement", None)
     if agreement is None:
         return ["The pair's confidentiality agreement does not exist yet."]
-    signed = set(
-        Signature.objects.filter(agreement=agreement, version=agreement.version).values_list(
-            "signer_id", flat=True
-        )
-    )
+    signed = {s.signer_id for s in agreement.signatures.all() if s.version == agreement.version}
     blockers = []
     if pairing.mentor.user_id not in signed:
         blockers.append("The mentor has not signed the current agreement.")

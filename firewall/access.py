@@ -8,11 +8,13 @@ the object exists (nor does the query count or the time it takes to answer): an 
 hidden and an id that is free look the same from the outside, to the requester, and in the log.
 """
 
+import json
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from firewall.models import AccessEvent
 from people.models import User
@@ -42,11 +44,35 @@ def access_event_record(
 def access_events_record_many(
     *, actor: User, action: str, object_type: str, object_ids: list[int], request_id: str = ""
 ) -> None:
-    """One event per object, written in a single query (a list of notes read)."""
-    AccessEvent.objects.bulk_create(
-        AccessEvent(**_event_fields(actor, action, object_type, object_id, "allowed", request_id))
-        for object_id in object_ids
-    )
+    """One event per object, written in a single statement (a list of notes read): the ids
+    go as one array parameter and the database makes the rows, so a page of 25 notes costs
+    what one event costs (building 25 model instances for bulk_create took longer than
+    writing them)."""
+    if not object_ids:
+        return
+    fields = _event_fields(actor, action, object_type, None, "allowed", request_id)
+    table = connection.ops.quote_name(AccessEvent._meta.db_table)
+    ids_param: list[int] | str
+    if connection.vendor == "postgresql":
+        ids_sql, ids_param = "SELECT unnest(%s::bigint[]) AS id", list(object_ids)
+    else:
+        ids_sql, ids_param = "SELECT value AS id FROM json_each(%s)", json.dumps(list(object_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (actor_id, actor_label, action, object_type, object_id, "  # noqa: S608 - our table name, values bound
+            "outcome, request_id, concerns_id, detail, at) "
+            f"SELECT %s, %s, %s, %s, ids.id, %s, %s, NULL, '', %s FROM ({ids_sql}) AS ids",
+            [
+                fields["actor"].pk if fields["actor"] is not None else None,
+                fields["actor_label"],
+                fields["action"],
+                fields["object_type"],
+                fields["outcome"],
+                fields["request_id"],
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                ids_param,
+            ],
+        )
 
 
 def _event_fields(actor, action, object_type, object_id, outcome, request_id) -> dict:

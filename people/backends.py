@@ -35,6 +35,13 @@ class EmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """The signed-in account of a request, with its directory entry in the same query:
+        nearly every page asks for it (the navigation's roles, the selectors' `me`)."""
+        user = get_user_model()._default_manager.select_related("employee").filter(pk=user_id)
+        user = user.first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
 
 def axes_username(request: HttpRequest | None, credentials: dict | None) -> str:
     """The name django-axes counts failures against: as the sign-in backend reads it."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import Http404
 
+from core.prepared import Prepared
 from people.models import Employee
 from programs.models import (
     Commitment,
@@ -17,13 +18,20 @@ def commitment_current(*, program: Program) -> Commitment | None:
     return program.commitments.order_by("-version").first()
 
 
+def _accepted(employee: int, program: int) -> QuerySet:
+    current = Commitment.objects.filter(program_id=program).order_by("-version").values("pk")[:1]
+    return CommitmentAcceptance.objects.filter(
+        employee_id=employee, commitment_id=Subquery(current)
+    ).values("pk")[:1]
+
+
+# Asked on every pair's page and by every pairing rule: one query, built once (core.prepared).
+_ACCEPTED = Prepared(_accepted, "employee", "program")
+
+
 def commitment_is_accepted(*, employee: Employee, program: Program) -> bool:
     """True when the person accepted the current version: one half of the F5 gate."""
-    current = commitment_current(program=program)
-    return (
-        current is not None
-        and CommitmentAcceptance.objects.filter(commitment=current, employee=employee).exists()
-    )
+    return _ACCEPTED.exists(employee=employee.pk, program=program.pk)
 
 
 def acceptances_for(*, employee: Employee) -> QuerySet[CommitmentAcceptance]:

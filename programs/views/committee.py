@@ -19,13 +19,11 @@ from programs.models import Application
 
 @require_safe
 def committee_queue(request: HttpRequest) -> HttpResponse:
-    if not selectors.committee_programs(user=request.user).exists():
+    program_ids = selectors.committee_program_ids(user=request.user)
+    if not program_ids:
         raise Http404("Not on any committee")
-    return render(
-        request,
-        "programs/committee_queue.html",
-        {"page": paginate(request, selectors.committee_queue_for(user=request.user))},
-    )
+    queue = selectors.committee_queue_for(user=request.user, program_ids=program_ids)
+    return render(request, "programs/committee_queue.html", {"page": paginate(request, queue)})
 
 
 def _committee_context(request: HttpRequest, application: Application, **extra):

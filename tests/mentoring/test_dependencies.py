@@ -60,3 +60,14 @@ def test_postgres_is_reached_with_psycopg_3_not_the_binary_psycopg2():
     pins = _pins(BASE / "requirements/base.txt")
     assert "psycopg" in pins and pins["psycopg"][0].startswith("3.")
     assert "psycopg2-binary" not in pins and "psycopg2" not in pins
+
+
+def test_psycopg_runs_its_c_implementation_of_the_same_version():
+    """The pure-Python implementation cost a quarter of a list page's time decoding rows
+    (docs/PERFORMANCE.md): the binary wheel is pinned at psycopg's own version and is the one
+    psycopg loads."""
+    pins = _pins(BASE / "requirements/base.txt")
+    assert pins["psycopg-binary"][0] == pins["psycopg"][0]
+    import psycopg
+
+    assert psycopg.pq.__impl__ in {"c", "binary"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from core.prepared import Prepared
 from people.models import Employee
@@ -32,3 +33,52 @@ def test_a_query_that_loses_its_argument_is_refused(db):
 
     with pytest.raises(ValueError, match="lost its argument"):
         everyone.rows(manager=1)
+
+
+def _reports_of() -> Prepared:
+    return Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).values("pk"), "manager"
+    )
+
+
+def _server_statements() -> list[tuple[str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans FROM pg_prepared_statements")
+        return cursor.fetchall()
+
+
+def test_a_prepared_query_is_counted_like_any_other_query(db, django_assert_num_queries):
+    boss = EmployeeFactory()
+    reports_of = _reports_of()
+    with django_assert_num_queries(2):
+        reports_of.rows(manager=boss.pk)
+        reports_of.rows(manager=boss.pk)
+
+
+@pytest.mark.postgres
+def test_postgresql_plans_a_prepared_query_once_not_on_every_call(db):
+    """The navigation's roles query took longer to plan than to run; prepared on the server,
+    PostgreSQL switches to its generic plan after five calls and plans no more."""
+    boss = EmployeeFactory()
+    report = EmployeeFactory(manager=boss)
+    reports_of = _reports_of()
+    for _ in range(8):
+        assert reports_of.rows(manager=boss.pk) == [(report.pk,)]
+    assert reports_of.rows(manager=report.pk) == []
+    (generic_plans,) = [n for sql, n in _server_statements() if "people_employee" in sql]
+    assert generic_plans >= 1
+
+
+@pytest.mark.postgres
+def test_preparing_on_the_server_can_be_turned_off_for_a_pooler(db, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    boss = EmployeeFactory()
+    report = EmployeeFactory(manager=boss)
+    # Its own SQL (no other test prepares it on this connection).
+    reports_of = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).values("pk", "last_name"),
+        "manager",
+    )
+    for _ in range(3):
+        assert reports_of.rows(manager=boss.pk) == [(report.pk, report.last_name)]
+    assert not [sql for sql, _ in _server_statements() if "last_name" in sql]

@@ -167,7 +167,7 @@ def test_program_list(size, coordinator, outsider, signed_in_client, django_asse
         program = make_program(coordinator=coordinator, name=f"Program {n}", slug=f"program-{n}")
         if n % 2:
             apply(outsider.employee, program)
-    for who, expected in ((coordinator, 9), (outsider, 8)):
+    for who, expected in ((coordinator, 8), (outsider, 7)):
         assert_queries(
             signed_in_client(who), reverse("programs:list"), expected, django_assert_num_queries
         )
@@ -188,7 +188,7 @@ def test_program_detail_for_a_participant(
     assert_queries(
         signed_in_client(participant.user),
         reverse("programs:detail", args=[program.slug]),
-        18,
+        16,
         django_assert_num_queries,
     )
 
@@ -205,7 +205,7 @@ def test_my_applications(size, coordinator, mentoree, signed_in_client, django_a
     assert_queries(
         signed_in_client(mentoree),
         reverse("programs:my_applications"),
-        6,
+        5,
         django_assert_num_queries,
     )
 
@@ -219,7 +219,7 @@ def test_my_commitments(size, coordinator, mentoree, signed_in_client, django_as
     assert_queries(
         signed_in_client(mentoree),
         reverse("programs:my_commitments"),
-        6,
+        5,
         django_assert_num_queries,
     )
 
@@ -234,7 +234,7 @@ def test_committee_queue(
     assert_queries(
         signed_in_client(committee[0]),
         reverse("programs:committee_queue"),
-        7,
+        6,
         django_assert_num_queries,
     )
 
@@ -255,7 +255,7 @@ def test_committee_application_with_its_votes(
     assert_queries(
         signed_in_client(members[0]),
         reverse("programs:committee_application", args=[application.pk]),
-        15,
+        14,
         django_assert_num_queries,
     )
 
@@ -290,7 +290,7 @@ def test_program_manage_page(
     assert_queries(
         signed_in_client(coordinator),
         reverse("programs:manage", args=[program.slug]),
-        21,  # two lists paged: sessions and resources (their counts)
+        20,  # two lists paged: sessions and resources (their counts)
         django_assert_num_queries,
     )
 
@@ -304,8 +304,8 @@ def test_my_sessions_for_a_participant_and_a_leader(
         session = session_in(program, coordinator, executive, days=n + 2, title=f"Session {n}")
         program_services.session_register(session=session, employee=participant)
     url = reverse("programs:my_sessions")
-    assert_queries(signed_in_client(participant.user), url, 7, django_assert_num_queries)
-    assert_queries(signed_in_client(executive.user), url, 7, django_assert_num_queries)
+    assert_queries(signed_in_client(participant.user), url, 6, django_assert_num_queries)
+    assert_queries(signed_in_client(executive.user), url, 6, django_assert_num_queries)
 
 
 @SIZES
@@ -320,7 +320,7 @@ def test_session_detail_with_its_registrations(
     assert_queries(
         signed_in_client(coordinator),
         reverse("programs:session", args=[session.pk]),
-        9,
+        8,
         django_assert_num_queries,
     )
 
@@ -340,7 +340,7 @@ def test_resource_list(
     assert_queries(
         signed_in_client(participant.user),
         reverse("programs:resources"),
-        8,
+        7,
         django_assert_num_queries,
     )
 
@@ -350,7 +350,7 @@ def test_tag_list(size, program, coordinator, signed_in_client, django_assert_nu
     for n in range(size):
         program_services.tag_create(by=coordinator, name=f"Topic {n}")
     assert_queries(
-        signed_in_client(coordinator), reverse("programs:tags"), 7, django_assert_num_queries
+        signed_in_client(coordinator), reverse("programs:tags"), 6, django_assert_num_queries
     )
 
 
@@ -370,7 +370,7 @@ def test_inbox(
     assert_queries(
         signed_in_client(coordinator),
         reverse("inbox"),
-        9,
+        8,
         django_assert_num_queries,
         warm=signed_in_client(outsider),
     )
@@ -388,7 +388,7 @@ def test_notification_settings(
     assert_queries(
         signed_in_client(coordinator),
         reverse("notification_settings"),
-        5,
+        4,
         django_assert_num_queries,
     )
 
@@ -423,7 +423,7 @@ def test_my_pairings(size, program, coordinator, signed_in_client, django_assert
         elif n == size - 1:
             accept_both(pairing)
     assert_queries(
-        signed_in_client(mentor.user), reverse("pairings:mine"), 6, django_assert_num_queries
+        signed_in_client(mentor.user), reverse("pairings:mine"), 5, django_assert_num_queries
     )
 
 
@@ -439,7 +439,7 @@ def test_the_pairs_space(size, program, coordinator, signed_in_client, django_as
     assert_queries(
         signed_in_client(mentor.user),
         reverse("pairings:space", args=[pairing.pk]),
-        15,  # upcoming, then a page of past meetings with its count
+        11,  # upcoming, then a page of past meetings with its count
         django_assert_num_queries,
     )
 
@@ -453,8 +453,8 @@ def test_the_coordinators_pairings_page(
         join_program(program, coordinator)  # admitted, not yet matched
     url = reverse("pairings:program", args=[program.slug])
     client = signed_in_client(coordinator)
-    assert_queries(client, url, 13, django_assert_num_queries)
-    assert_queries(client, f"{url}?status=active", 13, django_assert_num_queries)
+    assert_queries(client, url, 12, django_assert_num_queries)
+    assert_queries(client, f"{url}?status=active", 12, django_assert_num_queries)
 
 
 @SIZES
@@ -465,7 +465,7 @@ def test_suggestions(size, program, coordinator, tags, signed_in_client, django_
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:suggestions", args=[program.slug, mentoree.pk]),
-        17,
+        15,
         django_assert_num_queries,
     )
 
@@ -486,7 +486,7 @@ def test_the_matching_page_with_a_proposal(
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:matching", args=[program.slug]),
-        12,
+        11,
         django_assert_num_queries,
     )
 
@@ -511,7 +511,7 @@ def test_the_pairs_notes(size, pair, signed_in_client, django_assert_num_queries
     assert_queries(
         signed_in_client(mentor),
         reverse("confidentiality:notes", args=[pair.pk]),
-        9,  # with the paginator's count
+        8,  # with the paginator's count
         django_assert_num_queries,
     )
 
@@ -531,7 +531,7 @@ def test_the_agreement_with_its_themes(size, pair, signed_in_client, django_asse
     assert_queries(
         signed_in_client(mentoree),
         reverse("confidentiality:agreement", args=[pair.pk]),
-        8,
+        7,
         django_assert_num_queries,
     )
 
@@ -568,8 +568,8 @@ def test_review_list_for_the_talent_team_and_a_panel_member(
         review = plan(EmployeeFactory(), by=talent_reviewer, days=n + 1)
         seat(review, member, by=talent_reviewer)
     url = reverse("reviews:list")
-    assert_queries(signed_in_client(talent_reviewer), url, 8, django_assert_num_queries)
-    assert_queries(signed_in_client(member.user), url, 8, django_assert_num_queries)
+    assert_queries(signed_in_client(talent_reviewer), url, 7, django_assert_num_queries)
+    assert_queries(signed_in_client(member.user), url, 7, django_assert_num_queries)
 
 
 @pytest.fixture
@@ -591,7 +591,7 @@ def test_review_detail_with_its_panel_and_recusals(
     assert_queries(
         signed_in_client(talent_reviewer),
         reverse("reviews:detail", args=[crowded_review.pk]),
-        9,
+        8,
         django_assert_num_queries,
     )
 
@@ -603,7 +603,7 @@ def test_recusal_list(
     assert_queries(
         signed_in_client(talent_reviewer),
         reverse("reviews:recusals", args=[crowded_review.pk]),
-        7,
+        6,
         django_assert_num_queries,
     )
 
@@ -635,7 +635,7 @@ def test_dossier_with_earlier_reviews_reports_and_a_long_reporting_line(
     response = assert_queries(
         signed_in_client(member.user),
         reverse("reviews:dossier", args=[review.pk]),
-        9,
+        8,
         django_assert_num_queries,
     )
     dossier = response.context["dossier"]
@@ -678,14 +678,14 @@ def test_reports_pages_of_a_grown_program(
 
     # Every request computes the figures (no cache).
     settings.REPORTS_CACHE_SECONDS = 0
-    assert_queries(signed_in_client(coordinator), url, 19, django_assert_num_queries)
-    assert_queries(signed_in_client(hr_admin), url, 22, django_assert_num_queries)
+    assert_queries(signed_in_client(coordinator), url, 18, django_assert_num_queries)
+    assert_queries(signed_in_client(hr_admin), url, 21, django_assert_num_queries)
 
     # The warm-up request leaves the figures in the cache; the next one reads them there.
     # The endings by month are read afresh (with their own access check): not in the cache.
     settings.REPORTS_CACHE_SECONDS = cached_for
     cache.clear()
-    assert_queries(signed_in_client(coordinator), url, 8, django_assert_num_queries)
+    assert_queries(signed_in_client(coordinator), url, 7, django_assert_num_queries)
 
     for what, expected in (("participants", 6), ("meetings", 4), ("figures", 17)):
         response = assert_queries(
@@ -707,5 +707,5 @@ def test_reports_overview(size, coordinator, hr_admin, signed_in_client, django_
             accept_both(pairing)
         apply(EmployeeFactory(level=4), program)
     assert_queries(
-        signed_in_client(hr_admin), reverse("reports:overview"), 7, django_assert_num_queries
+        signed_in_client(hr_admin), reverse("reports:overview"), 6, django_assert_num_queries
     )

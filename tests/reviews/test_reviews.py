@@ -652,8 +652,8 @@ def test_dossier_page_shows_the_dossier(talent_reviewer, panel_member, signed_in
 # The dossier page's queries: the session and its user, the navigation's roles, the review
 # (with its subject) through the panel member's seat, the reporting chain, the direct reports
 # and the earlier reviews. The same however long the chain and the history.
-DOSSIER_QUERIES_PANEL_MEMBER = 9
-DOSSIER_QUERIES_TALENT_TEAM = 9
+DOSSIER_QUERIES_PANEL_MEMBER = 8
+DOSSIER_QUERIES_TALENT_TEAM = 8
 
 
 @pytest.mark.parametrize("scale", [1, 10])
@@ -689,8 +689,8 @@ def test_dossier_query_count_is_pinned_for_the_talent_team(
 
 
 # The review list's queries, the same for one review and for ten.
-LIST_QUERIES_PANEL_MEMBER = 8
-LIST_QUERIES_TALENT_TEAM = 8
+LIST_QUERIES_PANEL_MEMBER = 7
+LIST_QUERIES_TALENT_TEAM = 7
 
 
 @pytest.mark.parametrize("count", [1, 10])

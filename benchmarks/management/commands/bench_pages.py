@@ -60,7 +60,9 @@ from confidentiality.models import Note
 from confidentiality.services import note_create
 from demo.people import DEMO_PEOPLE, demo_employee
 from demo.programs import GROW_SLUG
-from pairings.models import Meeting, Pairing
+from firewall.models import AccessEvent
+from pairings.matching.services import proposal_compute_and_store
+from pairings.models import MatchingRun, Meeting, Pairing
 from people.models import Employee, User
 from programs.selectors import coordinated_programs
 from reviews.selectors import review_list_for
@@ -207,6 +209,7 @@ class Command(BaseCommand):
             mentor = demo_employee("mentor")
             mentoree = demo_employee("mentoree")
             reviewer = demo_employee("reviewer").user
+            hr_admin = demo_employee("hradmin").user
         except Employee.DoesNotExist:
             raise CommandError("The demo company is not loaded: run again with --seed.") from None
 
@@ -286,6 +289,24 @@ class Command(BaseCommand):
                 mentor.user.email,
             ),
             Page("review dossier", f"/reviews/{review.pk}/dossier/", reviewer.email),
+            Page(
+                "coordinator's pairings",
+                f"/pairings/program/{program.slug}/",
+                coordinator.email,
+                f"{program.pairings.count()} pairings, 25 a page",
+            ),
+            Page(
+                "matching review",
+                f"/pairings/program/{program.slug}/matching/",
+                coordinator.email,
+                self._proposal_note(program, coordinator),
+            ),
+            Page(
+                "admin access log",
+                "/admin/firewall/accessevent/",
+                hr_admin.email,
+                f"{AccessEvent.objects.count():,} events",
+            ),
         ]
 
     def _yardstick_mentor(self) -> tuple[User, int]:
@@ -309,6 +330,20 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Topped the yardstick mentor up to {YARDSTICK_MEETINGS} meetings.")
         return busiest.user, max(busiest.n, YARDSTICK_MEETINGS)
+
+    def _proposal_note(self, program, coordinator) -> str:
+        """The matching page shows the latest run's proposal: run whole-cohort matching once
+        on the big program (kept; later runs reuse it) so the page has one to review."""
+        run = program.matching_runs.first()
+        if run is None or run.status != MatchingRun.Status.DONE:
+            started = time.perf_counter()
+            run = MatchingRun.objects.create(program=program, started_by=coordinator)
+            proposal_compute_and_store(run=run)
+            self.stdout.write(
+                f"Matched {program.slug} for the matching page in "
+                f"{time.perf_counter() - started:.1f} s."
+            )
+        return f"a proposal of {run.pairs.count()} pairs, 25 a page"
 
     def _top_up_notes(self, pairing, author) -> int:
         missing = PAIR_NOTES - Note.objects.filter(pairing=pairing).count()
