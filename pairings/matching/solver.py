@@ -14,7 +14,7 @@ that Django stays out): everything it needs comes in the `Cohort` it is given.
   EXACT_MAX_CELLS cells, `scipy.optimize.linear_sum_assignment` solves it exactly. Beyond, each
   mentoree keeps its CANDIDATES_PER_MENTOREE best mentors (ties spread by a fixed jitter so not
   everyone queues for the same person), found without scoring most cells
-  (`scores.bounded_candidates`), and `scipy.sparse.csgraph.min_weight_full_bipartite_matching`
+  (`candidates.bounded_candidates`), and `scipy.sparse.csgraph.min_weight_full_bipartite_matching`
   solves that sparse problem: first asking for everyone to be paired, and only if the
   candidates cannot pair everyone with a private dummy column per mentoree; a last pass gives
   any mentoree left out the best mentor who still has room.
@@ -31,13 +31,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
-from pairings.matching.scores import (
-    Cohort,
-    bounded_candidates,
-    jitter_parts,
-    row_blocks,
-    score_rows,
-)
+from pairings.matching.candidates import bounded_candidates, jitter_parts
+from pairings.matching.scores import Cohort, row_blocks, score_rows
 from pairings.scoring import MAX_SCORE, score_pair
 
 # Largest mentorees x capacity-slots matrix solved exactly (float64: 200 MB at the limit).
@@ -230,7 +225,7 @@ def candidates(
 
     "Best" is the highest key `score * 64 + jitter`; the result has the same keys, row by row,
     as scoring every cell (`candidates_full`, a test holds them equal) without scoring most
-    cells: see `pairings.matching.scores.bounded_candidates`.
+    cells: see `pairings.matching.candidates.bounded_candidates`.
     """
     if cohort.encoded.table is None or cohort.encoded.cols == 0 or len(rows) == 0:
         return candidates_full(cohort, rows, slots, k)

@@ -1,6 +1,6 @@
 """The sparse solver's candidates: the bounded generator gives what scoring every cell gives.
 
-`pairings.matching.scores.bounded_candidates` skips the mentors that cannot be among a
+`pairings.matching.candidates.bounded_candidates` skips the mentors that cannot be among a
 mentoree's k best; these tests hold it equal, row by row, to `solver.candidates_full` (every
 cell scored, then `argpartition`): the same keys `score * 64 + jitter`, so the same scores and
 the same tie-breaks, and the same upper bound, on random cohorts (Hypothesis), with forbidden
@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from pairings.matching import scores as matching_scores
 from pairings.matching import solver as matching_solver
-from pairings.matching.scores import Cohort, bounded_candidates, jitter_parts
+from pairings.matching.candidates import bounded_candidates, jitter_parts
+from pairings.matching.scores import Cohort
 from pairings.matching.solver import candidates, candidates_full, solve
 from pairings.scoring import Participant
 from tests.pairings.test_matching import assert_valid, random_cohort
