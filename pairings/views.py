@@ -241,6 +241,7 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
     if status not in Pairing.Status.values:
         status = None
     page = paginate(request, selectors.pairings_of_program(program=program, status=status))
+    selectors.attach_attendance(pairings=page.object_list)
     selectors.attach_coordinator_themes(pairings=page.object_list)
     return render(
         request,
