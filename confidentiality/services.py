@@ -120,12 +120,16 @@ def agreement_messages_schedule(*, pairing) -> None:
 
 def agreement_blockers(*, pairing) -> list[str]:
     """The agreement's part of the activation gate (F5): both members signed this version."""
-    # Through the pairing's own relations: a page that shows the agreement has prefetched
-    # it with its signatures, and then the gate asks nothing more of the database.
-    agreement = getattr(pairing, "agreement", None)
+    # Read fresh, never from relations cached on the pairing object: the gate (F5) must see
+    # an agreement deleted or re-versioned a moment ago (tests/firewall/test_f5_gate.py).
+    agreement = Agreement.objects.filter(pairing=pairing).first()
     if agreement is None:
         return ["The pair's confidentiality agreement does not exist yet."]
-    signed = {s.signer_id for s in agreement.signatures.all() if s.version == agreement.version}
+    signed = set(
+        Signature.objects.filter(agreement=agreement, version=agreement.version).values_list(
+            "signer_id", flat=True
+        )
+    )
     blockers = []
     if pairing.mentor.user_id not in signed:
         blockers.append("The mentor has not signed the current agreement.")

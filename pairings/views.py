@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,8 +98,6 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
 @require_safe
 def space(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
-    # The page shows the agreement and its signatures, and its gate checks them: read once.
-    prefetch_related_objects([pairing], "agreement__signatures")
     return render(request, "pairings/space.html", _space_context(request, pairing))
 
 

@@ -439,7 +439,7 @@ def test_the_pairs_space(size, program, coordinator, signed_in_client, django_as
     assert_queries(
         signed_in_client(mentor.user),
         reverse("pairings:space", args=[pairing.pk]),
-        11,  # upcoming, then a page of past meetings with its count
+        13,  # upcoming, then a page of past meetings with its count
         django_assert_num_queries,
     )
 
