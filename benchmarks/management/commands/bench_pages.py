@@ -23,7 +23,6 @@ import shlex
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from importlib.metadata import version
 from pathlib import Path
 
@@ -38,9 +37,9 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.utils import timezone
 
 from benchmarks import server as serving
+from benchmarks.data import PAIR_NOTES, proposal_note, top_up_notes, yardstick_mentor
 from benchmarks.load import (
     Discard,
     Page,
@@ -56,20 +55,15 @@ from benchmarks.load import (
     ticks_between,
 )
 from benchmarks.stats import FLOOR_RATIO, MAX_P95_MS, MIN_RATIO, summarize, verdict
-from confidentiality.models import Note
-from confidentiality.services import note_create
 from demo.people import DEMO_PEOPLE, demo_employee
 from demo.programs import GROW_SLUG
 from firewall.models import AccessEvent
-from pairings.matching.services import proposal_compute_and_store
-from pairings.models import MatchingRun, Meeting, Pairing
+from pairings.models import Meeting, Pairing
 from people.models import Employee, User
 from programs.selectors import coordinated_programs
 from reviews.selectors import review_list_for
 
 BIG_PROGRAM_SLUG = "company-wide-2027"
-PAIR_NOTES = 200
-YARDSTICK_MEETINGS = 200
 WARMUP_REQUESTS = 30
 DEMO_EMPLOYEES = 10_000
 SIGN_IN_BACKEND = "people.backends.EmailBackend"
@@ -249,7 +243,7 @@ class Command(BaseCommand):
         )
         if pairing is None:
             raise CommandError("The demo pair Helena Marsh / Samuel Okoro is not in grow-2027.")
-        topped = self._top_up_notes(pairing, mentor.user)
+        topped = top_up_notes(pairing, mentor.user, self.stdout.write)
 
         review = (
             review_list_for(user=reviewer).filter(subject=mentoree).first()
@@ -258,12 +252,12 @@ class Command(BaseCommand):
         if review is None:
             raise CommandError("The demo reviewer can open no talent review.")
 
-        yardstick_mentor, meetings = self._yardstick_mentor()
+        busiest, meetings = yardstick_mentor(self.stdout.write)
         return [
             Page(
                 "yardstick",
                 "/bench/yardstick/",
-                yardstick_mentor.email,
+                busiest.email,
                 "a plain signed-in list page: session, user, count, 25 of the mentor's "
                 f"{meetings} meetings among {Meeting.objects.count()} joined to both members, "
                 "in a layout of its own (4 queries)",
@@ -306,7 +300,7 @@ class Command(BaseCommand):
                 "matching review",
                 f"/pairings/program/{program.slug}/matching/",
                 coordinator.email,
-                self._proposal_note(program, coordinator),
+                proposal_note(program, coordinator, self.stdout.write),
             ),
             Page(
                 "admin access log",
@@ -315,59 +309,6 @@ class Command(BaseCommand):
                 f"{AccessEvent.objects.count():,} events",
             ),
         ]
-
-    def _yardstick_mentor(self) -> tuple[User, int]:
-        """The demo mentor with the most meetings, topped up to YARDSTICK_MEETINGS (the
-        yardstick lists 25 of a mentor's 200 meetings)."""
-        busiest = (
-            Employee.objects.annotate(n=Count("mentor_pairings__meetings"))
-            .filter(n__gt=0, user__isnull=False)
-            .order_by("-n", "pk")
-            .first()
-        )
-        if busiest is None:
-            raise CommandError("The demo has no meetings: run again with --seed.")
-        pairing = busiest.mentor_pairings.order_by("pk").first()
-        missing = YARDSTICK_MEETINGS - busiest.n
-        if missing > 0:
-            start = timezone.now() - timedelta(days=3 * YARDSTICK_MEETINGS)
-            Meeting.objects.bulk_create(
-                Meeting(pairing=pairing, starts_at=start + timedelta(days=3 * i, hours=7))
-                for i in range(missing)
-            )
-            self.stdout.write(f"Topped the yardstick mentor up to {YARDSTICK_MEETINGS} meetings.")
-        return busiest.user, max(busiest.n, YARDSTICK_MEETINGS)
-
-    def _proposal_note(self, program, coordinator) -> str:
-        """The matching page shows the latest run's proposal: run whole-cohort matching once
-        on the big program (kept; later runs reuse it) so the page has one to review."""
-        run = program.matching_runs.first()
-        if run is None or run.status != MatchingRun.Status.DONE:
-            started = time.perf_counter()
-            run = MatchingRun.objects.create(program=program, started_by=coordinator)
-            proposal_compute_and_store(run=run)
-            self.stdout.write(
-                f"Matched {program.slug} for the matching page in "
-                f"{time.perf_counter() - started:.1f} s."
-            )
-        return f"a proposal of {run.pairs.count()} pairs, 25 a page"
-
-    def _top_up_notes(self, pairing, author) -> int:
-        missing = PAIR_NOTES - Note.objects.filter(pairing=pairing).count()
-        for i in range(missing):
-            note_create(
-                pairing=pairing,
-                author=author,
-                text=(
-                    f"Benchmark note {i + 1}. We talked through the quarterly architecture "
-                    "review, how to open with the decision needed, and who to brief "
-                    "beforehand. Next time: practise the first two minutes out loud."
-                ),
-                shared=i % 2 == 0,
-            )
-        if missing > 0:
-            self.stdout.write(f"Topped the demo pair up to {PAIR_NOTES} notes ({missing} added).")
-        return max(missing, 0)
 
     def _session_key(self, email: str) -> str:
         """A signed-in session written straight to the session table, under the server's
