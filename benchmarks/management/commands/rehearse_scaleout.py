@@ -136,6 +136,7 @@ class Command(BaseCommand):
         people, probe_email = people_choose(people_wanted)
         env = topology.env(db_url, redis_url, self.options["sweep_seconds"])
         started_at = timezone.now()
+        self.load_before = os.getloadavg()[0]
         self.stdout.write(
             f"Starting 2 web nodes (gunicorn, 2 sync workers each), 2 Celery workers "
             f"(concurrency {self.options['worker_concurrency']}) and beat on "
@@ -228,11 +229,14 @@ class Command(BaseCommand):
             "",
             f"- Command: `{shlex.join(sys.argv)}`",
             f"- Started {started_at:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} CPU(s), "
-            f"{platform.platform()}, load average before/after: see below",
+            f"{platform.platform()}; PostgreSQL and Redis on the same machine",
             f"- Load: {seconds} s, {len(people)} people ("
             + ", ".join(f"{n} {r}" for r, n in sorted(roles.items()))
             + "), 0.3-1.2 s between actions, each request on the other node than the last",
-            f"- Load average (1 min) at the end: {os.getloadavg()[0]:.2f}",
+            f"- Load average (1 min) before / after: {self.load_before:.2f} / "
+            f"{os.getloadavg()[0]:.2f} (2 web nodes x 3 processes, 2 workers x "
+            f"{1 + self.options['worker_concurrency']}, beat, PostgreSQL, Redis and this "
+            "load generator share the CPUs)",
             "",
             "| Node | Requests | 2xx | 3xx | 4xx | 5xx | errors | p50 ms | p95 ms |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
