@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import psycopg
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection, connections
@@ -37,8 +38,6 @@ def with_redis_db(url: str, number: int) -> str:
 def database_prepare(name: str, *, seed: bool, fresh: bool, say: Callable[[str], None]) -> str:
     """Create the rehearsal's database on the same server if missing, point this process
     at it, and migrate and seed it (in a child process, tasks run eagerly there)."""
-    import psycopg
-
     db = connection.settings_dict
     params: dict[str, Any] = {
         "host": db.get("HOST") or None,
@@ -108,9 +107,8 @@ class Topology:
         env = serving.server_env(secret, tmp)  # DEBUG=0, the same secrets for every process
         (tmp / "rehearsal_settings.py").write_text(
             "import os\n"
-            "from mentoring.settings import *  # noqa: F403\n"
-            f"STATIC_ROOT = {str(tmp / 'static')!r}\n"
-            "ROOT_URLCONF = 'benchmarks.urls'\n"
+            # The benchmark server's settings, which server_env has just written.
+            "from bench_settings import *  # noqa: F403\n"
             # Each process writes its e-mails to a folder of its own, to be counted.
             "MAILERS = {'default': {'BACKEND': 'django.core.mail.backends.filebased.EmailBackend',"
             " 'OPTIONS': {'file_path': os.environ['REHEARSAL_MAIL_DIR']}}}\n"

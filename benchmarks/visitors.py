@@ -21,8 +21,12 @@ from django.core.management.base import CommandError
 
 from benchmarks.rehearsal import Browser, Tally, csrf_token
 from benchmarks.topology import NODES
+from demo.people import DEMO_PASSWORD
+from pairings.models import Pairing
+from people.models import Employee, User
+from programs.models import Application, Program
+from programs.selectors import committee_of, coordinators_of
 
-DEMO_PASSWORD = "mentoring-demo"  # noqa: S105 - the demo company's published password
 PROGRAM_SLUG = "grow-2027"
 
 _APPLICATION = re.compile(r"/programs/committee/applications/(\d+)/")
@@ -43,11 +47,6 @@ def people_choose(wanted: int) -> tuple[list[Person], str]:
     """The pairs of the demo program, two committee members, the coordinator, and
     employees to make up the number. A third committee member is kept out of the load:
     the mid-run check removes and re-adds them."""
-    from pairings.models import Pairing
-    from people.models import Employee
-    from programs.models import Program
-    from programs.selectors import committee_of, coordinators_of
-
     program = Program.objects.filter(slug=PROGRAM_SLUG).first()
     if program is None:
         raise CommandError(f"The demo program {PROGRAM_SLUG} is missing: run with --seed.")
@@ -208,10 +207,6 @@ def coherence_check(
 ) -> list[tuple[str, bool]]:
     """Remove a committee member through node A; their very next request on node B must be
     refused (404). Add them back through node A; node B must serve them again."""
-    from people.models import User
-    from programs.models import Application, Program
-    from programs.selectors import coordinators_of
-
     program = Program.objects.get(slug=PROGRAM_SLUG)
     probe_tally = Tally(nodes=NODES)
     member = Browser(ports, probe_tally)

@@ -89,6 +89,7 @@ def _cursor():
 
 @cache
 def _preparing_cursor_class() -> type:
+    # Imported on first use: a deployment on SQLite never loads the PostgreSQL backend.
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class PreparingCursor(ServerBindingCursor):

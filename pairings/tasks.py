@@ -19,6 +19,7 @@ def run_matching(self, run_id: int) -> None:
 def publish_matching(self, run_id: int, by_id: int) -> None:
     """Publish the proposal of one matching run, all or nothing; the run row carries the
     outcome and the cache its progress."""
+    # Imported here for the same reason as above.
     from pairings.matching.services import matching_run_publish_execute
 
     matching_run_publish_execute(run_id=run_id, by_id=by_id)

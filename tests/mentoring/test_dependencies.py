@@ -7,6 +7,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 
@@ -68,6 +69,4 @@ def test_psycopg_runs_its_c_implementation_of_the_same_version():
     psycopg loads."""
     pins = _pins(BASE / "requirements/base.txt")
     assert pins["psycopg-binary"][0] == pins["psycopg"][0]
-    import psycopg
-
     assert psycopg.pq.__impl__ in {"c", "binary"}

@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from benchmarks.publishing import synthetic_proposal
 from confidentiality.models import Agreement
 from firewall.models import ConflictEntry
 from notifications.models import Message
@@ -35,9 +36,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, pairs, seed, **options):
-        # Imported here: the builder is only needed when the command runs.
-        from benchmarks.publishing import synthetic_proposal
-
         if pairs < 1:
             raise CommandError("--pairs must be at least 1")
         self.stdout.write(f"Database: {connection.vendor}; batch {PROPOSE_BATCH}; seed {seed}")

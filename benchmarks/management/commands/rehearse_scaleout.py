@@ -49,6 +49,7 @@ from benchmarks.rehearsal import (
 )
 from benchmarks.topology import NODES, Topology, database_prepare, with_redis_db
 from benchmarks.visitors import Person, browse, coherence_check, people_choose, sign_in
+from notifications.models import Message
 
 
 class Command(BaseCommand):
@@ -130,8 +131,6 @@ class Command(BaseCommand):
         return settings.REDIS_URL
 
     def _rehearse(self, topology: Topology, db_url: str, redis_url: str) -> tuple[str, bool]:
-        from notifications.models import Message
-
         seconds, people_wanted = self.options["seconds"], self.options["people"]
         people, probe_email = people_choose(people_wanted)
         env = topology.env(db_url, redis_url, self.options["sweep_seconds"])
@@ -197,8 +196,6 @@ class Command(BaseCommand):
     def _drain(self, run_to: datetime) -> float:
         """Wait until no message that came due is left pending (beat sweeps every few
         seconds); returns how long that took."""
-        from notifications.models import Message
-
         began = time.monotonic()
         while time.monotonic() - began < self.options["drain"]:
             if not Message.objects.filter(status="pending", due_at__lte=run_to).exists():
