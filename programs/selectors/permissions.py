@@ -83,18 +83,13 @@ def _holds(user: User, program: Program, codename: str) -> bool:
     return _HOLDING[codename].exists(user=user.pk, program=program.pk)
 
 
-def _program_ids(codename: str) -> Prepared:
-    return Prepared(
-        lambda user: Program.objects.filter(
-            _grants(codename, program=OuterRef("pk"), user=user)
-        ).values_list("pk"),
-        "user",
-    )
-
-
-_PROGRAM_IDS = {
-    codename: _program_ids(codename) for codename in ("coordinate_program", "review_applications")
-}
+# The ids of the programs whose committee a user sits on (built once: core.prepared).
+_COMMITTEE_PROGRAM_IDS = Prepared(
+    lambda user: Program.objects.filter(
+        _grants("review_applications", program=OuterRef("pk"), user=user)
+    ).values_list("pk"),
+    "user",
+)
 
 
 def committee_program_ids(*, user: User) -> list[int]:
@@ -102,7 +97,7 @@ def committee_program_ids(*, user: User) -> list[int]:
     every committee page, built once (core.prepared)."""
     if not user.is_authenticated or not user.is_active:
         return []
-    return [pk for (pk,) in _PROGRAM_IDS["review_applications"].rows(user=user.pk)]
+    return [pk for (pk,) in _COMMITTEE_PROGRAM_IDS.rows(user=user.pk)]
 
 
 def is_coordinator(*, user: User, program: Program) -> bool:

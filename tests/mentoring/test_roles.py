@@ -91,3 +91,25 @@ def test_the_unread_count_is_live(world, unread):
     for n in range(unread):
         Notification.objects.create(recipient=mentor, title=f"Note {n}")
     assert roles_for(mentor).unread_count == unread
+
+
+def test_the_committee_program_ids_are_the_committee_programs_for_everyone(world):
+    """The prepared id list the committee pages use answers what `committee_programs` does,
+    for every person of the world (superusers and HR admins included: none is implied), and a
+    revocation is gone at once."""
+    on_a_committee = 0
+    for name in world.users:
+        user = world.user(name)
+        expected = sorted(
+            program_selectors.committee_programs(user=user).values_list("pk", flat=True)
+        )
+        assert sorted(program_selectors.committee_program_ids(user=user)) == expected, name
+        on_a_committee += bool(expected)
+    assert 0 < on_a_committee < len(world.users)
+
+    outsider = world.user("outsider")
+    program = Program.objects.get(slug=world.this.program)
+    assign_perm("programs.review_applications", outsider, program)
+    assert program_selectors.committee_program_ids(user=outsider) == [program.pk]
+    remove_perm("programs.review_applications", outsider, program)
+    assert program_selectors.committee_program_ids(user=outsider) == []
