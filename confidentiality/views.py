@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from confidentiality import selectors, services
 from confidentiality.forms import NoteEditForm, NoteForm, RulesForm, SignForm, ThemeForm
 from confidentiality.models import Audience, Note, Rule
+from core.addresses import address_for_each
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from firewall.access import access_event_record, access_events_record_many, get_or_404_logged
@@ -47,6 +47,7 @@ class NoteRow:
 
 def _note_rows(notes, *, user, pairing: Pairing) -> list[NoteRow]:
     mentor, mentoree = pairing.mentor, pairing.mentoree
+    note_url = address_for_each("confidentiality:note")
     rows = []
     for note in notes:
         created = localtime(note.created_at)
@@ -69,7 +70,7 @@ def _note_rows(notes, *, user, pairing: Pairing) -> list[NoteRow]:
                 if note.meeting_id
                 else "",
                 text=note.text,
-                url=reverse("confidentiality:note", args=[note.pk]),
+                url=note_url(note.pk),
             )
         )
     return rows

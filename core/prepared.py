@@ -8,8 +8,10 @@ stand-ins for the real values. The SQL is the ORM's own, so it stays portable an
 stay written once.
 
 The stand-ins are negative integers inside every backend's integer range (the ORM drops a
-condition on a value outside it), and each must come out of the compiler at least once, or
-building fails: a query whose argument vanished is never kept.
+condition on a value outside it), or for a text argument (a slug) a string no one types;
+each must come out of the compiler at least once, or building fails: a query whose argument
+vanished is never kept. The values read are converted as the ORM converts them (the
+converters of each selected column), so a date read from SQLite is a date.
 
 On PostgreSQL the SQL is also prepared on the server, once per connection (psycopg's
 `prepare=True` on a server-binding cursor): PostgreSQL then stops planning it on every call.
@@ -36,37 +38,61 @@ _NEVER_BY_COUNT = 2**62
 class Prepared:
     """`Prepared(build, "user", "program")`: `build(user=..., program=...)` returns the
     QuerySet; `.rows(user=1, program=2)` runs its SQL with those ids, `.exists(...)` tells
-    whether it has a row. Arguments are integer ids (or None)."""
+    whether it has a row. Arguments are integer ids (or None); those named in `texts` are
+    strings (a slug), compared for equality only."""
 
-    def __init__(self, build: Callable[..., QuerySet], *arguments: str) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet], *arguments: str, texts: tuple[str, ...] = ()
+    ) -> None:
         self._build = build
-        self._arguments = arguments
+        self._arguments = arguments + texts
+        self._texts = texts
 
     @cached_property
-    def _compiled(self) -> tuple[str, list[tuple[str | None, object]]]:
-        stand_ins = {name: _FIRST_STAND_IN - index for index, name in enumerate(self._arguments)}
+    def _compiled(self) -> tuple[str, list[tuple[str | None, object]], list]:
+        stand_ins: dict[str, object] = {
+            name: f"\u241fprepared:{name}\u241f" if name in self._texts else _FIRST_STAND_IN - index
+            for index, name in enumerate(self._arguments)
+        }
         by_value = {value: name for name, value in stand_ins.items()}
-        sql, params = self._build(**stand_ins).query.sql_with_params()
+        compiler = self._build(**stand_ins).query.get_compiler(connection.alias)
+        sql, params = compiler.as_sql()
+        # What the ORM does to each value it reads (dates from SQLite's text, say), kept to
+        # be done to ours: the converters of each selected column.
+        converters = list(
+            compiler.get_converters([column for column, _, _ in compiler.select]).items()
+        )
         template = [
-            (by_value.get(value) if type(value) is int else None, value) for value in params
+            (by_value.get(value) if type(value) in (int, str) else None, value) for value in params
         ]
         found = {name for name, _ in template if name is not None}
         if found != set(self._arguments):
             missing = ", ".join(sorted(set(self._arguments) - found))
             raise ValueError(f"the compiled query lost its argument(s): {missing}")
-        return sql, template
+        return sql, template, converters
 
-    def rows(self, **values: int | None) -> list[tuple]:
-        sql, template = self._compiled
+    def rows(self, **values: int | str | None) -> list[tuple]:
+        sql, template, converters = self._compiled
         params: list[Any] = [
             values[name] if name is not None else value for name, value in template
         ]
         with _cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        if not converters:
+            return rows
+        return [_converted(row, converters) for row in rows]
 
-    def exists(self, **values: int | None) -> bool:
+    def exists(self, **values: int | str | None) -> bool:
         return bool(self.rows(**values))
+
+
+def _converted(row: tuple, converters: list) -> tuple:
+    values = list(row)
+    for position, (functions, expression) in converters:
+        for function in functions:
+            values[position] = function(values[position], expression, connection)
+    return tuple(values)
 
 
 def _cursor():

@@ -23,7 +23,7 @@ from programs.models import Application, CommitmentAcceptance, Program
 from programs.selectors import (
     commitment_current,
     commitment_is_accepted,
-    coordinated_programs,
+    coordinated_program,
     is_coordinator,
 )
 
@@ -90,17 +90,35 @@ def goals_of(*, pairing: Pairing) -> QuerySet[Goal]:
 
 
 def program_for_coordinator(*, user: User, slug: str) -> Program:
-    try:
-        return coordinated_programs(user=user).get(slug=slug)
-    except Program.DoesNotExist:
-        raise Http404("No such program") from None
+    program = coordinated_program(user=user, slug=slug)
+    if program is None:
+        raise Http404("No such program")
+    return program
+
+
+# What the coordinator's list shows of each pairing (and `attach_attendance` reads): only
+# these columns are read, not every column of the pairing, both people and the agreement.
+PAIRING_LIST_FIELDS = (
+    "program_id",
+    "status",
+    "score",
+    "proposed_at",
+    "mentor__first_name",
+    "mentor__last_name",
+    "mentoree__first_name",
+    "mentoree__last_name",
+    "agreement__pairing_id",
+    "agreement__in_force_coordinator_rule",
+)
 
 
 def pairings_of_program(*, program: Program, status: str | None = None) -> QuerySet[Pairing]:
     """Metadata only: who is paired and where the pairing stands. Meeting dates are shown
     only where the pair's sharing rules allow attendance to be seen (`attach_attendance`, for
     the page shown); never goals, notes or why a pairing ended."""
-    qs = program.pairings.select_related("mentor", "mentoree", "agreement")
+    qs = program.pairings.select_related("mentor", "mentoree", "agreement").only(
+        *PAIRING_LIST_FIELDS
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("status", "-proposed_at", "-pk")
@@ -246,6 +264,14 @@ def unmatched_mentorees(*, program: Program) -> QuerySet[Application]:
         .annotate(paired=Exists(live))
         .filter(paired=False)
         .select_related("applicant")
+        # Who they are, never what they wrote when applying (motivation, goals).
+        .only(
+            "program_id",
+            "applicant__first_name",
+            "applicant__last_name",
+            "applicant__title",
+            "applicant__department",
+        )
         .order_by("applicant__last_name", "applicant__first_name", "pk")
     )
 

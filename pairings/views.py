@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.addresses import address_for_each
 from core.ics import ics_event
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
@@ -237,9 +238,18 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in Pairing.Status.values:
         status = None
-    page = paginate(request, selectors.pairings_of_program(program=program, status=status))
+    status_counts = selectors.pairing_status_counts(program=program)
+    page = paginate(
+        request,
+        selectors.pairings_of_program(program=program, status=status),
+        count=status_counts[status] if status else sum(status_counts.values()),
+    )
     selectors.attach_attendance(pairings=page.object_list)
     selectors.attach_coordinator_themes(pairings=page.object_list)
+    unmatched = paginate(request, selectors.unmatched_mentorees(program=program), "upage")
+    suggestions_url = address_for_each("pairings:suggestions", program.slug)
+    for application in unmatched:
+        application.suggestions_url = suggestions_url(application.applicant_id)
     return render(
         request,
         "pairings/program_pairings.html",
@@ -247,12 +257,12 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
             "program": program,
             "status_filter": status,
             "statuses": Pairing.Status.choices,
-            "status_counts": selectors.pairing_status_counts(program=program),
+            "status_counts": status_counts,
             "ending_months": selectors.ending_categories_by_month(
                 program=program, user=request.user
             ),
             "page": page,
-            "unmatched": paginate(request, selectors.unmatched_mentorees(program=program), "upage"),
+            "unmatched": unmatched,
         },
     )
 

@@ -30,7 +30,12 @@ from pairings.models import Meeting, Pairing
 from people.models import User
 from people.roles import HR_ADMINS
 from programs.models import Application, CommitmentAcceptance, GroupSession, Program, Registration
-from programs.selectors import PUBLIC_STATUSES, commitment_current, coordinated_programs
+from programs.selectors import (
+    PUBLIC_STATUSES,
+    commitment_current,
+    coordinated_program,
+    coordinated_programs,
+)
 
 SMALL_GROUP = 5
 MONTHS = 12
@@ -47,7 +52,7 @@ def is_hr_admin(*, user: User) -> bool:
 def program_get_for_reports(*, user: User, slug: str) -> tuple[Program, bool]:
     """The program whose figures the user may see, and whether they coordinate it.
     Coordinators see their own programs'; HR admins every program's figures."""
-    program = coordinated_programs(user=user).filter(slug=slug).first()
+    program = coordinated_program(user=user, slug=slug)
     if program is not None:
         return program, True
     if is_hr_admin(user=user):
@@ -61,10 +66,10 @@ def program_get_for_people_exports(*, user: User, slug: str) -> Program:
     """The exports that name people (who takes part, who is paired with whom, how often they
     meet) go to the program's own coordinators only: the sharing rules name the coordinator
     as an audience, not HR. HR admins keep the figures, which name no one."""
-    try:
-        return coordinated_programs(user=user).get(slug=slug)
-    except Program.DoesNotExist:
-        raise Http404("No such program") from None
+    program = coordinated_program(user=user, slug=slug)
+    if program is None:
+        raise Http404("No such program")
+    return program
 
 
 def programs_overview_for(*, user: User) -> QuerySet[Program]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.prepared import Prepared
@@ -98,6 +99,26 @@ def committee_program_ids(*, user: User) -> list[int]:
     if not user.is_authenticated or not user.is_active:
         return []
     return [pk for (pk,) in _COMMITTEE_PROGRAM_IDS.rows(user=user.pk)]
+
+
+# A program by its slug, for one of its coordinators (built once: core.prepared).
+_PROGRAM_COLUMNS = tuple(field.attname for field in Program._meta.concrete_fields)
+_COORDINATED_BY_SLUG = Prepared(
+    lambda user, slug: Program.objects.filter(
+        _grants("coordinate_program", program=OuterRef("pk"), user=user), slug=slug
+    ).values_list(*_PROGRAM_COLUMNS),
+    "user",
+    texts=("slug",),
+)
+
+
+def coordinated_program(*, user: User, slug: str) -> Program | None:
+    """`coordinated_programs(user=user).filter(slug=slug).first()` in one prepared query:
+    every coordinator's page opens with it, and building that query cost 1.5 ms of Python."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    rows = _COORDINATED_BY_SLUG.rows(user=user.pk, slug=slug)
+    return Program.from_db(connection.alias, _PROGRAM_COLUMNS, rows[0]) if rows else None
 
 
 def is_coordinator(*, user: User, program: Program) -> bool:

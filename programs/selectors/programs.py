@@ -12,7 +12,12 @@ from programs.models import (
     Program,
     Tag,
 )
-from programs.selectors.permissions import PUBLIC_STATUSES, committee_programs, coordinated_programs
+from programs.selectors.permissions import (
+    PUBLIC_STATUSES,
+    committee_programs,
+    coordinated_program,
+    coordinated_programs,
+)
 
 
 def program_list_for(*, user: User) -> QuerySet[Program]:
@@ -37,10 +42,10 @@ def program_get_for(*, user: User, slug: str) -> Program:
 
 
 def program_get_for_coordinator(*, user: User, slug: str) -> Program:
-    try:
-        return coordinated_programs(user=user).get(slug=slug)
-    except Program.DoesNotExist:
-        raise Http404("No such program") from None
+    program = coordinated_program(user=user, slug=slug)
+    if program is None:
+        raise Http404("No such program")
+    return program
 
 
 def program_for_edit(*, program: Program) -> Program:

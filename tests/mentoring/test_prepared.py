@@ -7,6 +7,8 @@ from django.db import connection
 
 from core.prepared import Prepared
 from people.models import Employee
+from programs.models import Program
+from programs.selectors import coordinated_program, coordinated_programs
 from tests.factories import EmployeeFactory
 
 
@@ -82,3 +84,19 @@ def test_preparing_on_the_server_can_be_turned_off_for_a_pooler(db, settings):
     for _ in range(3):
         assert reports_of.rows(manager=boss.pk) == [(report.pk, report.last_name)]
     assert not [sql for sql, _ in _server_statements() if "last_name" in sql]
+
+
+def test_a_text_argument_and_the_orms_conversions(db, program, coordinator, committee_member):
+    """A slug as an argument; the values read converted as the ORM converts them (dates
+    are dates on SQLite too): `coordinated_program` is `coordinated_programs(...).get()`."""
+    found = coordinated_program(user=coordinator, slug=program.slug)
+    assert found is not None
+    expected = coordinated_programs(user=coordinator).get(slug=program.slug)
+    for field in Program._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+        assert type(getattr(found, field.attname)) is type(getattr(expected, field.attname))
+    assert not found._state.adding
+    assert coordinated_program(user=coordinator, slug=program.slug + "-x") is None
+    assert coordinated_program(user=committee_member, slug=program.slug) is None
+    # A slug that looks like SQL is a value, never SQL.
+    assert coordinated_program(user=coordinator, slug="' OR 1=1 --") is None
