@@ -10,7 +10,8 @@ page, served from that snapshot (requests for static files go to the live server
 request is refused, so the check never changes the data and never races the journey), runs
 axe there with the WCAG 2.0/2.1/2.2 A and AA rules at 1280 px, then again at 390 px, takes a
 full-page screenshot at each width into artifacts/screenshots/, and fails the test listing
-every violation: rule, help text and the elements (CSS selectors) it was found on.
+every violation: rule, help text and the elements (CSS selectors) it was found on; and if the
+page itself scrolls sideways at either width (WCAG 1.4.10 Reflow, which axe does not test).
 """
 
 import hashlib
@@ -49,6 +50,17 @@ RUN_AXE = """(tags) => axe.run(document, {
         summary: (n.failureSummary || "").split("\\n").slice(1, 3).join(" ").trim(),
     })),
 })))"""
+
+# 1.4.10 Reflow: nothing makes the page itself scroll sideways (a table may scroll inside its
+# own box); the elements that reach past the right edge, outermost first.
+WIDER_THAN_THE_SCREEN = """() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return null;
+    return [...document.body.querySelectorAll("*")]
+        .filter((el) => el.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 3)
+        .map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : ""));
+}"""
 
 # The same page in two journeys (the sign-in form, say) is checked once per test process;
 # the CSRF token differs on every render, so it does not count.
@@ -136,6 +148,12 @@ def audit(chromium, snapshots: Snapshots, test_name: str) -> list[str]:
                 page.set_viewport_size({"width": width, "height": height})
                 violations = page.evaluate(RUN_AXE, TAGS)
                 problems += _describe(url, width, violations)
+                wider = page.evaluate(WIDER_THAN_THE_SCREEN)
+                if wider is not None:
+                    problems.append(
+                        f"{urlsplit(url).path} at {width}px: the page scrolls sideways "
+                        f"(1.4.10 Reflow), widest: {wider}"
+                    )
                 shot = f"{name}--{number:02d}-{_slug(urlsplit(url).path)}--{width}px.png"
                 page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
     finally:

@@ -10,7 +10,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FLAWED = """<!doctype html><html lang="en"><head><title>Flawed</title>
 <link rel="stylesheet" href="/static/css/app.css"></head>
 <body><main><h1>Flawed</h1><img src="/static/favicon.svg"><a href="/elsewhere/"></a>
-<label>Name</label><input name="name"></main></body></html>"""
+<label>Name</label><input name="name">
+<p class="too-wide" style="width: 600px">A line wider than a phone.</p></main></body></html>"""
 
 
 def test_the_check_names_each_violation_with_its_rule_and_element_at_both_widths(
@@ -26,6 +27,10 @@ def test_the_check_names_each_violation_with_its_rule_and_element_at_both_widths
         for rule in ("image-alt", "link-name", "label"):
             assert f"/a-flawed-page/ at {width}px: {rule} " in text, text
     assert "\n    a  -- Element is in tab order and does not have accessible text" in text
+    # A phone would have to scroll the page sideways to read the wide line (1.4.10 Reflow).
+    assert "/a-flawed-page/ at 390px: the page scrolls sideways" in text
+    assert "p.too-wide" in text
+    assert "at 1280px: the page scrolls sideways" not in text
     # A document already checked in this run is not checked twice.
     assert audit(chromium, snapshots, "flawed page again") == []
 
