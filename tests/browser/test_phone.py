@@ -78,12 +78,17 @@ def test_on_a_wide_screen_the_links_show_without_a_menu_button(open_page, mentor
 _CHART_TEXT = """() => [...document.querySelectorAll("svg.chart__svg")]
     .filter((svg) => svg.getClientRects().length > 0)
     .flatMap((svg) => {
-        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        return [...svg.querySelectorAll("text")].map((text) => ({
-            chart: svg.getAttribute("aria-labelledby"),
-            text: text.textContent,
-            px: parseFloat(getComputedStyle(text).fontSize) * scale,
-        }));
+        const box = svg.getBoundingClientRect();
+        const scale = box.width / svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll("text")].map((text) => {
+            const edges = text.getBoundingClientRect();
+            return {
+                chart: svg.getAttribute("aria-labelledby"),
+                text: text.textContent,
+                px: parseFloat(getComputedStyle(text).fontSize) * scale,
+                inside: edges.left >= box.left - 0.5 && edges.right <= box.right + 0.5,
+            };
+        });
     })"""
 
 
@@ -103,6 +108,8 @@ def test_dashboard_chart_labels_stay_at_least_12px(open_page, program, coordinat
     } <= charts, charts
     small = [label for label in labels if label["px"] < 12]
     assert not small, f"chart text under 12px at {width}px: {small}"
+    cut = [label for label in labels if not label["inside"]]
+    assert not cut, f"chart text past the chart's edge at {width}px: {cut}"
     assert_no_sideways_scroll(page)
     screenshot(page, f"dashboard-{width}")
 
