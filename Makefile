@@ -1,7 +1,8 @@
 # The two commands of the README:
 #   make run   - install, migrate, load the demo company, serve on http://127.0.0.1:8000
-#   make test  - install with the dev extras, run the whole suite
-# Nothing else is needed on a fresh machine but Python 3.12 or newer.
+#   make test  - install with the dev extras (and axe-core for the browser tests), run the whole suite
+# Nothing else is needed on a fresh machine but Python 3.12 or newer (the browser tests also
+# need Chromium, and Node.js with npm for axe-core).
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -33,6 +34,17 @@ $(VENV)/.installed-dev: pyproject.toml requirements/dev.txt | $(PY)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $@ $(VENV)/.installed-run
 
+# The browser journeys' test tools (axe-core, tests/browser/axe/package-lock.json) from the npm
+# registry, exactly as locked; again only when the lock changes. Without npm the browser tests say
+# so: left out of a plain run, a failure under --require-services=browser (.ci/run).
+AXE := tests/browser/axe
+$(AXE)/node_modules/.installed: $(AXE)/package.json $(AXE)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix $(AXE) --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "npm is not installed: the browser tests cannot load axe-core (install Node.js 20 and npm)." >&2; \
+	fi
+
 # Pin again after changing a requirement in pyproject.toml (or to take updates on purpose):
 # the newest versions the ranges allow, with the hash of every file of each.
 LOCK := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
@@ -52,7 +64,7 @@ run: $(VENV)/.installed-run
 # As many workers as cores (pytest-xdist), then the tests that stop a shared service, alone
 # (exit status 5 is "no such test selected": none in this run, e.g. on SQLite).
 TEST_WORKERS ?= auto
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(AXE)/node_modules/.installed
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 	$(PY) -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 

@@ -31,6 +31,10 @@ pytest_plugins = [
 ]
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# axe-core, which every browser journey runs on each page it visits: installed from
+# tests/browser/axe/package-lock.json by `make test` (npm ci).
+AXE = os.path.join(os.path.dirname(__file__), "tests", "browser", "axe")
+AXE_SCRIPT = os.path.join(AXE, "node_modules", "axe-core", "axe.min.js")
 SERVICES = ("postgres", "redis", "browser", "pg_restart")
 
 
@@ -127,6 +131,11 @@ def _missing_services() -> dict[str, str]:
         missing["redis"] = "REDIS_URL is not set"
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         missing["browser"] = f"Chromium is not installed at {CHROMIUM}"
+    elif not os.path.exists(AXE_SCRIPT):
+        missing["browser"] = (
+            f"axe-core is not installed in {AXE} (`make test` installs it with npm ci; "
+            "without npm: install Node.js 20 and npm)"
+        )
     if pg_cluster() is None:
         missing["pg_restart"] = (
             "no local PostgreSQL cluster this user can restart (needs DATABASE_URL on "

@@ -15,6 +15,7 @@ import os
 
 import pytest
 
+from tests.browser.accessibility import WIDTHS, Snapshots, audit
 from tests.browser.helpers import sign_in
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
@@ -49,9 +50,12 @@ def chromium():
 
 
 @pytest.fixture
-def open_page(chromium, transactional_db, live_server):
-    """`open_page(user=None)`: a new page in a context of its own, signed in as `user`."""
+def open_page(request, chromium, transactional_db, live_server):
+    """`open_page(user=None, width=1280)`: a new page in a context of its own, signed in as
+    `user`, in a window `width` pixels wide (390: a phone). When the test ends, axe-core checks
+    every page it loaded at 1280 and 390 px (tests/browser/accessibility.py)."""
     contexts, problems = [], []
+    snapshots = Snapshots()
 
     def _watch(page) -> None:
         page.on(
@@ -71,9 +75,12 @@ def open_page(chromium, transactional_db, live_server):
             ),
         )
 
-    def _open(user=None):
-        context = chromium.new_context(base_url=live_server.url)
+    def _open(user=None, width: int = 1280):
+        context = chromium.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": WIDTHS[width]}
+        )
         context.set_default_timeout(TIMEOUT_MS)
+        snapshots.watch(context)
         contexts.append(context)
         page = context.new_page()
         _watch(page)
@@ -82,9 +89,12 @@ def open_page(chromium, transactional_db, live_server):
         return page
 
     yield _open
+    snapshots.settle(contexts)
     for context in contexts:
         context.close()
     assert not problems, "server errors or CSP violations while browsing:\n" + "\n".join(problems)
+    violations = audit(chromium, snapshots, request.node.name)
+    assert not violations, "axe-core: WCAG 2.2 A/AA violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

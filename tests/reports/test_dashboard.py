@@ -646,9 +646,16 @@ def test_every_chart_is_an_svg_with_a_table_of_its_figures_and_no_style_or_scrip
 ):
     html = signed_in_client(coordinator).get(dashboard_url(company.program)).content.decode()
 
-    # Endings are withheld here (two endings): four charts.
+    # Endings are withheld here (two endings): four charts, each drawn wide and narrow (a
+    # phone gets the narrow drawing, whose labels stay readable).
     assert chart_ids(html) == ["funnel", "pairings", "meetings", "sessions"]
-    assert html.count("<svg") == 4
+    assert re.findall(r'<svg [^>]*aria-labelledby="([a-z]+)-narrow-title"', html) == [
+        "funnel",
+        "pairings",
+        "meetings",
+        "sessions",
+    ]
+    assert html.count("<svg") == 8
     for title in (
         "Applications",
         "Pairings by status",
@@ -674,7 +681,7 @@ def test_the_endings_table_appears_with_five_endings_in_a_closed_month(
     assert chart_ids(html) == ["funnel", "pairings"]  # a table by month, not a chart
     assert '<caption class="visually-hidden">How pairings ended, by month</caption>' in html
     assert '<th scope="rowgroup" rowspan="5">' in html
-    assert html.count("<svg") == html.count('<table class="chart-table">')
+    assert html.count("<svg") == 2 * html.count('<table class="chart-table">')
     assert "style=" not in html
     assert "<script" not in html.lower()
 
