@@ -531,9 +531,37 @@ def test_the_agreement_with_its_themes(size, pair, signed_in_client, django_asse
     assert_queries(
         signed_in_client(mentoree),
         reverse("confidentiality:agreement", args=[pair.pk]),
-        7,
+        9,  # with what each audience sees today: the managers above, the meetings held
         django_assert_num_queries,
     )
+
+
+@SIZES
+def test_mentoring_a_manager_may_see(
+    size, program, coordinator, signed_in_client, django_assert_num_queries
+):
+    """`size` direct reports in mentoring, every other one sharing attendance and themes with
+    their manager, each with meetings: three queries for the rows however many."""
+    manager = EmployeeFactory(level=6)
+    for n in range(size):
+        mentor = join_program(program, coordinator, "mentor", capacity=1)
+        mentoree = join_program(program, coordinator, manager=manager)
+        pairing = accept_both(propose(program, mentor, mentoree, by=coordinator))
+        for days in range(n % 4 + 1):
+            log_meeting(pairing, days=-(days + 1))
+        if n % 2 == 0:
+            change_rules(pairing, mentoree.user, manager="themes")
+            sign_both(pairing)
+            conf_services.theme_add(
+                agreement=agreement_of(pairing), by=mentoree.user, audience="manager", text="T"
+            )
+    response = assert_queries(
+        signed_in_client(manager.user),
+        reverse("confidentiality:shared_manager"),
+        9,  # session, user, roles; a manager?, count, rows; figures, latest meetings, themes
+        django_assert_num_queries,
+    )
+    assert len(response.context["rows"]) == min((size + 1) // 2, 25)
 
 
 # --- reviews --------------------------------------------------------------------------------
