@@ -354,6 +354,67 @@ def test_tag_list(size, program, coordinator, signed_in_client, django_assert_nu
     )
 
 
+# --- the home page: the signed-in floor, with its to-do list ---------------------------------
+
+
+@SIZES
+def test_home_with_its_to_do_list(
+    size,
+    program,
+    coordinator,
+    committee_member,
+    executive,
+    signed_in_client,
+    django_assert_num_queries,
+):
+    """The to-do list is one query whatever its kinds and rows: a mentor with `size` matches
+    to accept and agreements to sign, a committee member with `size` applications to vote on
+    in `size` programs, a leader of `size` sessions without attendance, a coordinator with
+    `size` programs' applications waiting for a decision (one of them the mentor's
+    manager, whose report shares attendance: the audience page's link too)."""
+    mentor = EmployeeFactory(level=7, title="Director", manager=EmployeeFactory(level=8))
+    for n in range(size):
+        other = make_program(coordinator=coordinator, name=f"Other {n}", slug=f"other-{n}")
+        admit_alone(apply(mentor, other, "mentor"), coordinator)
+        program_services.commitment_accept(employee=mentor, program=other)
+        pairing = propose(other, mentor, join_program(other, coordinator), by=coordinator)
+        if n % 2:
+            pairing_services.pairing_accept(pairing=pairing, by=mentor)
+        program_services.committee_member_add(program=other, by=coordinator, user=committee_member)
+        apply(EmployeeFactory(level=4), other)
+        apply(EmployeeFactory(level=4), program)
+        session = session_in(program, coordinator, executive, title=f"Session {n}")
+        program_services.session_register(
+            session=session, employee=join_program(program, coordinator)
+        )
+        move_into_the_past(session, days=1)
+    shared = accept_both(
+        propose(
+            program,
+            join_program(program, coordinator, "mentor"),
+            join_program(program, coordinator, manager=mentor),
+            by=coordinator,
+        )
+    )
+    change_rules(shared, shared.mentoree.user, manager="attendance")
+    sign_both(shared)
+    for who, expected, items in (
+        # The session, the user with their directory entry, the roles, the to-do list; and
+        # the manager's name where one is recorded (the mentor's is).
+        (mentor.user, 5, size),
+        (committee_member, 4, size),
+        (executive.user, 4, size),
+        (coordinator, 4, size + 1),
+    ):
+        response = assert_queries(
+            signed_in_client(who), reverse("home"), expected, django_assert_num_queries
+        )
+        assert len(response.context["home"].todos) == items, who
+    assert response.context["home"].shared_as_manager == 0
+    mentors_home = signed_in_client(mentor.user).get(reverse("home")).context["home"]
+    assert mentors_home.shared_as_manager == 1
+
+
 # --- inbox, notification settings, calendar feed ---------------------------------------------
 
 
