@@ -226,7 +226,9 @@ def audiences_now(*, agreement: Agreement, pairing: Pairing, themes=None) -> lis
             last=held["last"],
         )
         after = ""
-        if agreed != in_force:
+        if not pairing.is_live and audience in PEOPLE_AUDIENCES:
+            sees = "Nothing any more: your pairing has ended."
+        elif agreed != in_force:
             after = (
                 f"Once you have both signed version {agreement.version}: "
                 f"{Rule(agreed).label.lower()}."

@@ -263,3 +263,18 @@ def test_f6_the_mentoree_reads_what_each_audience_sees_today(pair, chain, signed
     mentor_page = signed_in_client(pairing.mentor.user).get(url)
     assert mentor_page.context["audiences_now"] == []
     assert "What each audience sees today" not in mentor_page.content.decode()
+
+
+def test_f6_once_the_pairing_ended_the_mentoree_is_told_their_manager_sees_nothing(
+    pair, signed_in_client
+):
+    pairing = pair["pairing"]
+    loosen(pairing, manager=Rule.ATTENDANCE, leadership=Rule.ATTENDANCE)
+    pairing_services.pairing_end(pairing=pairing, by=pairing.mentoree, category="goals_met")
+    url = reverse("confidentiality:agreement", args=[pairing.pk])
+    told = {
+        a.audience: a.sees
+        for a in signed_in_client(pairing.mentoree.user).get(url).context["audiences_now"]
+    }
+    assert told[Audience.MANAGER] == told[Audience.LEADERSHIP]
+    assert told[Audience.MANAGER] == "Nothing any more: your pairing has ended."
