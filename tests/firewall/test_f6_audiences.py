@@ -278,3 +278,20 @@ def test_f6_once_the_pairing_ended_the_mentoree_is_told_their_manager_sees_nothi
     }
     assert told[Audience.MANAGER] == told[Audience.LEADERSHIP]
     assert told[Audience.MANAGER] == "Nothing any more: your pairing has ended."
+
+
+def test_f6_the_home_links_the_leaders_page_only_while_they_are_senior_and_it_has_something(
+    pair, chain, signed_in_client
+):
+    """The home's count uses the same rule as the page: no link while the rule shares
+    nothing; a link once it does; none (and a 404) for someone moved below the senior grade."""
+    senior = chain["senior"]
+    client = signed_in_client(senior.user)
+    assert LEADERSHIP_PAGE not in client.get(reverse("home")).content.decode()
+    loosen(pair["pairing"], leadership=Rule.ATTENDANCE)
+    assert client.get(reverse("home")).context["home"].shared_as_leader == 1
+    assert LEADERSHIP_PAGE in client.get(reverse("home")).content.decode()
+
+    type(senior).objects.filter(pk=senior.pk).update(level=settings.SENIOR_LEADERSHIP_LEVEL - 1)
+    assert LEADERSHIP_PAGE not in client.get(reverse("home")).content.decode()
+    assert client.get(LEADERSHIP_PAGE).status_code == 404
