@@ -16,6 +16,8 @@ urlpatterns = [
         views.theme_withdraw,
         name="theme_withdraw",
     ),
+    path("shared/manager/", views.shared_manager, name="shared_manager"),
+    path("shared/leadership/", views.shared_leadership, name="shared_leadership"),
     path("pairings/<id:pk>/notes/", views.notes, name="notes"),
     path("notes/<id:pk>/", views.note_detail, name="note"),
     path("notes/<id:pk>/edit/", views.note_edit, name="note_edit"),

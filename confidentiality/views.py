@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from confidentiality import selectors, services
+from confidentiality import audiences, selectors, services
 from confidentiality.forms import NoteEditForm, NoteForm, RulesForm, SignForm, ThemeForm
 from confidentiality.models import Audience, Note, Rule
 from core.addresses import address_for_each
@@ -128,6 +128,7 @@ def _agreement_context(request, pairing, **forms):
         raise Http404("This pairing has no agreement yet")
     signatures = selectors.signatures_of(agreement=agreement)
     is_mentoree = pairing.mentoree.user_id == request.user.pk
+    themes = list(agreement.themes.all()) if is_mentoree else []
     return {
         "pairing": pairing,
         "agreement": agreement,
@@ -144,7 +145,13 @@ def _agreement_context(request, pairing, **forms):
         or SignForm(initial={"text_hash": agreement.text_hash()}),
         "rules_form": forms.get("rules_form") or RulesForm(agreement=agreement),
         "theme_form": forms.get("theme_form") or ThemeForm(),
-        "themes": agreement.themes.all() if is_mentoree else [],
+        "themes": themes,
+        # What each audience sees today, told to the mentoree (F6).
+        "audiences_now": audiences.audiences_now(
+            agreement=agreement, pairing=pairing, themes=themes
+        )
+        if is_mentoree
+        else [],
     }
 
 
@@ -250,6 +257,43 @@ def theme_withdraw(request: HttpRequest, pk: int, theme_id: int) -> HttpResponse
     else:
         messages.success(request, "The theme was withdrawn.")
     return redirect("confidentiality:agreement", pk=pairing.pk)
+
+
+# --- What an audience outside the pair may see (F6) ------------------------------------------
+
+SHARED_PAGES = {
+    Audience.MANAGER: "Mentoring you may see as a manager",
+    Audience.LEADERSHIP: "Mentoring you may see as a senior leader",
+}
+
+
+def _shared(request: HttpRequest, audience: str) -> HttpResponse:
+    pairings = audiences.pairings_shared_with(user=request.user, audience=audience)
+    page = paginate(request, pairings)
+    return render(
+        request,
+        "confidentiality/shared.html",
+        {
+            "audience": audience,
+            "title": SHARED_PAGES[audience],
+            "page": page,
+            "rows": audiences.shared_rows(pairings=page.object_list, audience=audience),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def shared_manager(request: HttpRequest) -> HttpResponse:
+    """For a manager: their direct reports' pairings whose manager rule shares something."""
+    return _shared(request, Audience.MANAGER)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def shared_leadership(request: HttpRequest) -> HttpResponse:
+    """For a senior leader: the pairings below them whose leadership rule shares something."""
+    return _shared(request, Audience.LEADERSHIP)
 
 
 # --- Notes ------------------------------------------------------------------------------------

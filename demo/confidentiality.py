@@ -71,15 +71,25 @@ def load_demo_confidentiality() -> bool:
         shared=True,
     )
     # Varied sharing rules: the named mentoree lets the coordinator see themes and shares
-    # one; another pair tightens the coordinator's view to nothing. Both pairs sign again.
+    # one, lets their manager see attendance, and lets senior leadership learn what was
+    # agreed (a theme of their own: the manager's and the leaders' pages have something to
+    # show); another pair tightens the coordinator's view to nothing. Both pairs sign again.
     services.agreement_change(
-        agreement=named.agreement, by=mentoree, rules={"coordinator": "themes"}
+        agreement=named.agreement,
+        by=mentoree,
+        rules={"coordinator": "themes", "manager": "attendance", "leadership": "themes"},
     )
     services.theme_add(
         agreement=named.agreement,
         by=mentoree,
         audience="coordinator",
         text="Building confidence in senior meetings",
+    )
+    services.theme_add(
+        agreement=named.agreement,
+        by=mentoree,
+        audience="leadership",
+        text="Broadening my network across divisions",
     )
     sign(named, named.mentor, named.mentoree)
     others = [p for p in active if p.pk != named.pk]

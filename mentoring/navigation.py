@@ -40,7 +40,12 @@ class Item:
 
 
 ITEMS: tuple[Item, ...] = (
-    Item("Home", "home"),
+    # The pages of mentoring shared with a manager or a senior leader are linked from home.
+    Item(
+        "Home",
+        "home",
+        covers=("confidentiality:shared_manager", "confidentiality:shared_leadership"),
+    ),
     Item(
         "Programs",
         "programs:list",
@@ -73,7 +78,13 @@ ITEMS: tuple[Item, ...] = (
             "pairings:end",
             "pairings:meeting_create",
             "pairings:goal_create",
-            "confidentiality:*",
+            "confidentiality:agreement",
+            "confidentiality:agreement_sign",
+            "confidentiality:agreement_rules",
+            "confidentiality:theme_add",
+            "confidentiality:notes",
+            "confidentiality:note",
+            "confidentiality:note_edit",
         ),
         shown_to=_employees,
     ),

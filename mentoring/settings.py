@@ -169,6 +169,9 @@ GUARDIAN_RENDER_403 = False
 # --- The firewall's own settings --------------------------------------------------------
 # People at or above this grade lead group sessions and never mentor one-to-one (F4).
 GROUP_ONLY_LEVEL = env.int("GROUP_ONLY_LEVEL", default=9)
+# Senior leadership, as an audience of the pair's sharing rules (F6): people at or above this
+# grade in the mentoree's management chain.
+SENIOR_LEADERSHIP_LEVEL = env.int("SENIOR_LEADERSHIP_LEVEL", default=GROUP_ONLY_LEVEL)
 
 # --- Internationalisation ----------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -14,14 +14,18 @@ from django.views.decorators.http import require_safe
 
 from mentoring import health
 from mentoring.calendar_feed import feed_owner, feed_text
+from mentoring.todo import home_for
+from people.selectors import employee_for_user
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Greets the person and lists what their roles let them do."""
-    return render(request, "home.html")
+    """Greets the person, lists what waits for them (each with its one link), then what their
+    roles let them do."""
+    employee = employee_for_user(user=request.user)
+    return render(request, "home.html", {"home": home_for(user=request.user, employee=employee)})
 
 
 @login_not_required

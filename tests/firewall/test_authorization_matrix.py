@@ -213,6 +213,10 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     "pairings:matching_publish": post_only(only(OK, "coordinator")),
     # --- Confidentiality: the agreement and notes (F1, F6) ------------------------------------
     "confidentiality:agreement": {"GET": only(200, *MEMBERS)},
+    # F6 audiences: a manager's page (the committee member has a direct report) and a senior
+    # leader's (the executive's grade); a role, a flag or a group adds nothing: 404.
+    "confidentiality:shared_manager": {"GET": only(200, "committee_member")},
+    "confidentiality:shared_leadership": {"GET": only(200, "executive")},
     "confidentiality:agreement_sign": post_only(only(400, *MEMBERS)),
     "confidentiality:agreement_rules": post_only(only(400, *MEMBERS)),
     "confidentiality:theme_add": post_only(only(400, *MEMBERS)),

@@ -8,6 +8,7 @@ from django.urls import get_resolver, reverse
 
 from mentoring.navigation import ITEMS
 from notifications.models import Notification
+from tests.factories import EmployeeFactory
 
 NAV = re.compile(r'<nav class="site-nav" aria-label="Main">(.*?)</nav>', re.S)
 LINK = re.compile(r'<a href="([^"]+)"( aria-current="(page|true)")?>([^<]+)')
@@ -77,3 +78,12 @@ def test_the_unread_count_shows_on_the_inbox_item(signed_in_client, mentoree):
     assert re.search(
         r"Inbox<span class=\"visually-hidden\">,</span> <span class=\"count-badge\">1", html
     )
+
+
+def test_the_pages_shared_with_a_manager_sit_under_home_not_under_my_pairs(signed_in_client):
+    """F6's audience pages are reached from home; a manager's page is not one of their pairs."""
+    manager = EmployeeFactory(level=6)
+    EmployeeFactory(level=3, manager=manager)
+    nav = _nav(signed_in_client(manager.user).get(reverse("confidentiality:shared_manager")))
+    assert nav["Home"] == "true"
+    assert nav["My pairs"] == ""

@@ -232,6 +232,9 @@ MATRIX = {
     # Tags are managed by coordinators of a program; a superuser is not one unless named.
     "programs:tags": {"anonymous": 302, "default": 403},
     "pairings:mine": {"anonymous": 302, "default": 200},
+    # Nobody here manages anyone or is a senior leader: the audience pages are not theirs (F6).
+    "confidentiality:shared_manager": {"anonymous": 302, "default": 404},
+    "confidentiality:shared_leadership": {"anonymous": 302, "default": 404},
     # Everyone signed in sees the reviews they may see (none, unless panel or Talent team).
     "reviews:list": {"anonymous": 302, "default": 200},
     # Only the Talent team staffs reviews; a superuser is not part of it unless named.

@@ -354,6 +354,67 @@ def test_tag_list(size, program, coordinator, signed_in_client, django_assert_nu
     )
 
 
+# --- the home page: the signed-in floor, with its to-do list ---------------------------------
+
+
+@SIZES
+def test_home_with_its_to_do_list(
+    size,
+    program,
+    coordinator,
+    committee_member,
+    executive,
+    signed_in_client,
+    django_assert_num_queries,
+):
+    """The to-do list is one query whatever its kinds and rows: a mentor with `size` matches
+    to accept and agreements to sign, a committee member with `size` applications to vote on
+    in `size` programs, a leader of `size` sessions without attendance, a coordinator with
+    `size` programs' applications waiting for a decision (one of them the mentor's
+    manager, whose report shares attendance: the audience page's link too)."""
+    mentor = EmployeeFactory(level=7, title="Director", manager=EmployeeFactory(level=8))
+    for n in range(size):
+        other = make_program(coordinator=coordinator, name=f"Other {n}", slug=f"other-{n}")
+        admit_alone(apply(mentor, other, "mentor"), coordinator)
+        program_services.commitment_accept(employee=mentor, program=other)
+        pairing = propose(other, mentor, join_program(other, coordinator), by=coordinator)
+        if n % 2:
+            pairing_services.pairing_accept(pairing=pairing, by=mentor)
+        program_services.committee_member_add(program=other, by=coordinator, user=committee_member)
+        apply(EmployeeFactory(level=4), other)
+        apply(EmployeeFactory(level=4), program)
+        session = session_in(program, coordinator, executive, title=f"Session {n}")
+        program_services.session_register(
+            session=session, employee=join_program(program, coordinator)
+        )
+        move_into_the_past(session, days=1)
+    shared = accept_both(
+        propose(
+            program,
+            join_program(program, coordinator, "mentor"),
+            join_program(program, coordinator, manager=mentor),
+            by=coordinator,
+        )
+    )
+    change_rules(shared, shared.mentoree.user, manager="attendance")
+    sign_both(shared)
+    for who, expected, items in (
+        # The session, the user with their directory entry, the roles, the to-do list; and
+        # the manager's name where one is recorded (the mentor's is).
+        (mentor.user, 5, size),
+        (committee_member, 4, size),
+        (executive.user, 4, size),
+        (coordinator, 4, size + 1),
+    ):
+        response = assert_queries(
+            signed_in_client(who), reverse("home"), expected, django_assert_num_queries
+        )
+        assert len(response.context["home"].todos) == items, who
+    assert response.context["home"].shared_as_manager == 0
+    mentors_home = signed_in_client(mentor.user).get(reverse("home")).context["home"]
+    assert mentors_home.shared_as_manager == 1
+
+
 # --- inbox, notification settings, calendar feed ---------------------------------------------
 
 
@@ -532,9 +593,37 @@ def test_the_agreement_with_its_themes(size, pair, signed_in_client, django_asse
     assert_queries(
         signed_in_client(mentoree),
         reverse("confidentiality:agreement", args=[pair.pk]),
-        7,
+        9,  # with what each audience sees today: the managers above, the meetings held
         django_assert_num_queries,
     )
+
+
+@SIZES
+def test_mentoring_a_manager_may_see(
+    size, program, coordinator, signed_in_client, django_assert_num_queries
+):
+    """`size` direct reports in mentoring, every other one sharing attendance and themes with
+    their manager, each with meetings: three queries for the rows however many."""
+    manager = EmployeeFactory(level=6)
+    for n in range(size):
+        mentor = join_program(program, coordinator, "mentor", capacity=1)
+        mentoree = join_program(program, coordinator, manager=manager)
+        pairing = accept_both(propose(program, mentor, mentoree, by=coordinator))
+        for days in range(n % 4 + 1):
+            log_meeting(pairing, days=-(days + 1))
+        if n % 2 == 0:
+            change_rules(pairing, mentoree.user, manager="themes")
+            sign_both(pairing)
+            conf_services.theme_add(
+                agreement=agreement_of(pairing), by=mentoree.user, audience="manager", text="T"
+            )
+    response = assert_queries(
+        signed_in_client(manager.user),
+        reverse("confidentiality:shared_manager"),
+        9,  # session, user, roles; a manager?, count, rows; figures, latest meetings, themes
+        django_assert_num_queries,
+    )
+    assert len(response.context["rows"]) == min((size + 1) // 2, 25)
 
 
 # --- reviews --------------------------------------------------------------------------------
