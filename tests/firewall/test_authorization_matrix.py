@@ -96,6 +96,7 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     # --- The project's own pages and the account ----------------------------------------------
     "home": {"GET": signed_in(200)},
     "healthz": {"GET": public(200)},
+    "favicon": {"GET": public(301)},
     "inbox": {"GET": signed_in(200)},
     "notification_settings": {"GET": signed_in(200), "POST": signed_in(OK)},
     "calendar_settings": {"GET": signed_in(200)},
