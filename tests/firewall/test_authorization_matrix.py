@@ -206,6 +206,8 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     "pairings:suggestions": {"GET": only(200, "coordinator")},
     "pairings:propose": post_only(only(OK, "coordinator")),  # body: a mentor with room left
     "pairings:matching": {"GET": only(200, "coordinator")},
+    # The progress fragment; the world's run has finished, so htmx is told to stop (286).
+    "pairings:matching_status": {"GET": only(286, "coordinator")},
     "pairings:matching_start": post_only(only(OK, "coordinator")),
     "pairings:pin_add": post_only(only(302, "coordinator")),
     "pairings:pin_remove": post_only(only(OK, "coordinator")),
@@ -308,6 +310,7 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "pairings:suggestions": lambda s: {"slug": s.program, "employee_id": s.waiting_mentoree},
     "pairings:propose": lambda s: {"slug": s.program, "employee_id": s.waiting_mentoree},
     "pairings:matching": lambda s: {"slug": s.program},
+    "pairings:matching_status": lambda s: {"slug": s.program},
     "pairings:matching_start": lambda s: {"slug": s.program},
     "pairings:pin_add": lambda s: {"slug": s.program},
     "pairings:pin_remove": lambda s: {"slug": s.program, "pin_id": s.pin},
