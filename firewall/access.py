@@ -75,8 +75,8 @@ def access_events_record_many(
         )
 
 
-SYSTEM = "system (no one signed in: an import or a scheduled job)"
-SIGNED_OUT = "a signed-out visitor"
+SYSTEM = "system (an import or a scheduled job, no person)"
+SIGNED_OUT = "anonymous visitor"
 
 
 def actor_label(actor) -> str:

@@ -84,7 +84,7 @@ def test_f8_an_event_cannot_be_deleted(event):
     assert AccessEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_f8_an_event_with_no_person_names_the_system_and_a_visitor_as_signed_out(db):
+def test_f8_an_event_with_no_person_names_the_system_and_a_visitor_as_anonymous(db):
     """Every door writes the same label for the same kind of actor (firewall.access)."""
     for actor in (None, AnonymousUser()):
         access_event_record(
@@ -97,9 +97,9 @@ def test_f8_an_event_with_no_person_names_the_system_and_a_visitor_as_signed_out
     refusal_record(actor=None, object_type="panel seat")
     labels = list(AccessEvent.objects.order_by("pk").values_list("actor_id", "actor_label"))
     assert labels == [
-        (None, "system (no one signed in: an import or a scheduled job)"),
-        (None, "a signed-out visitor"),
-        (None, "system (no one signed in: an import or a scheduled job)"),
+        (None, "system (an import or a scheduled job, no person)"),
+        (None, "anonymous visitor"),
+        (None, "system (an import or a scheduled job, no person)"),
     ]
 
 
