@@ -54,12 +54,16 @@ lock: $(VENV)/.installed-dev
 	$(LOCK) --upgrade --extra dev -c requirements/base.txt -o requirements/dev.txt \
 	  pyproject.toml requirements/build.in
 
+# HOST and PORT go down to the settings too, so links in e-mails and calendar feeds name the
+# address served (SITE_URL, when set, wins). DEBUG_PAGES=1 shows Django's debug pages instead
+# of the designed 404, 403 and 500.
+RUN_ENV = DEBUG=1 HOST=$(HOST) PORT=$(PORT)
 run: $(VENV)/.installed-run
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo ""
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with one of the demo accounts above."
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # As many workers as cores (pytest-xdist), then the tests that stop a shared service, alone
 # (exit status 5 is "no such test selected": none in this run, e.g. on SQLite).

@@ -43,10 +43,16 @@ DEFAULT_RULES = {
 
 
 class AgreementTemplate(models.Model):
-    """Standard terms HR admins maintain. A new version is a new row; one row is the default."""
+    """Standard terms HR admins maintain. A new version is a new row, numbered by the app
+    (confidentiality.services.agreement_template_create); a version an agreement was made from
+    never changes. One row is the default."""
 
     name = models.CharField(max_length=200)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Numbered by the app: one above the highest version of the same name.",
+    )
     terms = models.TextField(help_text="The confidentiality terms, in plain words.")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

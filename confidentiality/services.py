@@ -62,13 +62,110 @@ def _has(user: User, perm: str, obj) -> bool:
 def default_template() -> AgreementTemplate:
     template = AgreementTemplate.objects.filter(is_default=True).first()
     if template is None:
-        template = AgreementTemplate.objects.create(
+        template = agreement_template_create(
             name="Standard confidentiality agreement",
-            version=1,
             terms=DEFAULT_AGREEMENT_TERMS,
             is_default=True,
         )
     return template
+
+
+# --- Templates of the terms: versions numbered by the app, fixed once used -------------------
+
+
+def _next_version(name: str) -> int:
+    """One above the highest version of the name (1 for a new name). The versions of the name
+    are locked while the new one is saved, so two saves at once cannot take the same number
+    (and the unique constraint on name and version stands behind that)."""
+    versions = list(
+        AgreementTemplate.objects.select_for_update()
+        .filter(name=name)
+        .values_list("version", flat=True)
+    )
+    return max(versions, default=0) + 1
+
+
+def _take_the_default(template: AgreementTemplate) -> None:
+    """One default at a time: making a version the default takes it from the one that had it."""
+    AgreementTemplate.objects.filter(is_default=True).exclude(pk=template.pk).update(
+        is_default=False
+    )
+
+
+def agreement_template_uses(*, template: AgreementTemplate) -> int:
+    """How many agreements were made from this version of the terms."""
+    return Agreement.objects.filter(template=template).count()
+
+
+@transaction.atomic
+def agreement_template_create(
+    *, name: str, terms: str, is_default: bool = False
+) -> AgreementTemplate:
+    """A new version of the named terms. Its number is the app's, never typed in: one above the
+    name's highest version, so versions of a name count up with no gap or repeat."""
+    name = name.strip()
+    template = AgreementTemplate(
+        name=name, version=_next_version(name), terms=terms, is_default=is_default
+    )
+    if is_default:
+        _take_the_default(template)
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def agreement_template_update(
+    *, template: AgreementTemplate, name: str, terms: str, is_default: bool
+) -> AgreementTemplate:
+    """Correct a version nobody has agreed to yet, or move the default. Once an agreement was
+    made from a version, its name and terms are the record of what those pairs were shown:
+    they never change (the pairs' agreements keep their own copy either way); a new version is
+    made instead. There is always one default, so the default is moved, never removed."""
+    current = AgreementTemplate.objects.select_for_update().get(pk=template.pk)
+    name = name.strip()
+    if name != current.name or terms != current.terms:
+        uses = agreement_template_uses(template=current)
+        if uses:
+            raise refuse(
+                f"Version {current.version} of “{current.name}” is the text of {uses} "
+                f"agreement{'s' if uses != 1 else ''}, so it cannot be changed. "
+                "Save your changes as a new version instead (“Save as new”): the new version "
+                "gets the next number, and the pairs keep the terms they agreed to.",
+                "template_in_use",
+            )
+    if current.is_default and not is_default:
+        raise refuse(
+            "There must always be a default template: make another version the default "
+            "instead, and this one stops being it.",
+            "template_default_needed",
+        )
+    if name != current.name:
+        current.version = _next_version(name)
+    current.name, current.terms, current.is_default = name, terms, is_default
+    if is_default:
+        _take_the_default(current)
+    current.full_clean()
+    current.save()
+    return current
+
+
+@transaction.atomic
+def agreement_template_delete(*, template: AgreementTemplate) -> None:
+    """Only a version nobody agreed to, and not the default, can be deleted."""
+    uses = agreement_template_uses(template=template)
+    if uses:
+        raise refuse(
+            f"Version {template.version} of “{template.name}” is the text of {uses} "
+            f"agreement{'s' if uses != 1 else ''}, so it is kept.",
+            "template_in_use",
+        )
+    if template.is_default:
+        raise refuse(
+            "The default template cannot be deleted: make another version the default first.",
+            "template_default_needed",
+        )
+    template.delete()
 
 
 @transaction.atomic

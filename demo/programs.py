@@ -14,7 +14,7 @@ from django.utils import timezone
 from demo.people import demo_employee
 from people.models import Employee, User
 from programs import services
-from programs.models import Application, Program, Tag, Vote
+from programs.models import Application, GroupSession, Program, Tag, Vote
 
 EXEC_SLUG = "executive-mentoring-2027"
 GROW_SLUG = "grow-2027"
@@ -266,6 +266,7 @@ def load_demo_programs(*, seed: int = 2027) -> bool:
     )
     for application in grow.applications.filter(status=Application.Status.ADMITTED)[:6]:
         services.session_register(session=session, employee=application.applicant)
+    _sessions_under_way_and_past(grow, coordinator, executive_lead, [mentor, mentoree])
 
     services.resource_publish(
         by=hr_admin,
@@ -288,6 +289,49 @@ def load_demo_programs(*, seed: int = 2027) -> bool:
         ),
     )
     return True
+
+
+def _sessions_under_way_and_past(
+    grow: Program, coordinator: User, leader: Employee, named: list[Employee]
+) -> None:
+    """A session that started half an hour ago (its leader, the demo executive, or the
+    coordinator can take attendance now) and one held four weeks ago, attendance taken.
+    Sessions can only be scheduled ahead and registered for before they start, so each is
+    scheduled a minute ahead, filled, then moved to its time, as if the demo had been running
+    for a while; no reminder is due for either (their reminder time has passed)."""
+    now = timezone.now()
+    admitted = [
+        a.applicant
+        for a in grow.applications.filter(status=Application.Status.ADMITTED)
+        .select_related("applicant")
+        .order_by("pk")
+    ]
+    participants = named + [p for p in admitted if p not in named][:8]
+    plans = (
+        ("Giving feedback that lands", now - timedelta(minutes=30), "Room 4.12, London office"),
+        ("Your first ninety days as a mentor or mentoree", now - timedelta(weeks=4), "Video call"),
+    )
+    for title, starts_at, location in plans:
+        session = services.session_create(
+            program=grow,
+            by=coordinator,
+            leader=leader,
+            title=title,
+            description="A group session of the Grow program, open to every participant.",
+            starts_at=now + timedelta(minutes=1),
+            duration_minutes=90,
+            location=location,
+            capacity=20,
+        )
+        registrations = [
+            services.session_register(session=session, employee=person) for person in participants
+        ]
+        GroupSession.objects.filter(pk=session.pk).update(starts_at=starts_at)
+        session.refresh_from_db()
+        if starts_at < now - timedelta(days=1):
+            services.session_record_attendance(
+                session=session, by=coordinator, attended_ids=[r.pk for r in registrations[:-2]]
+            )
 
 
 def _recused(member: User, application: Application) -> bool:

@@ -75,13 +75,26 @@ def access_events_record_many(
         )
 
 
+SYSTEM = "system (an import or a scheduled job, no person)"
+SIGNED_OUT = "anonymous visitor"
+
+
+def actor_label(actor) -> str:
+    """Who acted, as the access log shows it on every row, written the same way by every
+    door that records an event: a person as "Name <address> (user id)"; no person at all (the
+    HRIS import from the command line, a task) as the system; a signed-out visitor as such."""
+    if actor is None:
+        return SYSTEM
+    if not actor.is_authenticated:
+        return SIGNED_OUT
+    name = " ".join(actor.get_full_name().split()) or actor.username
+    return f"{name} <{actor.email}> (user {actor.pk})"[:300]
+
+
 def _event_fields(actor, action, object_type, object_id, outcome, request_id) -> dict:
-    label = "anonymous"
-    if actor is not None and actor.is_authenticated:
-        label = f"{actor.get_full_name() or actor.username} <{actor.email}> (user {actor.pk})"
     return {
         "actor": actor if actor is not None and actor.is_authenticated else None,
-        "actor_label": label[:300],
+        "actor_label": actor_label(actor),
         "action": action,
         "object_type": object_type,
         "object_id": object_id,

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, Q
 from django.utils import timezone
 
+from firewall.access import actor_label
 from firewall.models import AccessEvent, ConflictEntry, ConflictKey
 
 Kind = ConflictEntry.Kind
@@ -108,11 +109,7 @@ def refusal_record(*, actor, object_type: str, request_id: str = "") -> None:
     """The refused attempt, as an access event: who and when, never why (F8)."""
     AccessEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=(
-            f"{actor.get_full_name() or actor.username} <{actor.email}> (user {actor.pk})"
-            if actor is not None and actor.is_authenticated
-            else "system"
-        ),
+        actor_label=actor_label(actor),
         action=AccessEvent.Action.RECUSAL,
         object_type=object_type,
         object_id=None,

@@ -1,8 +1,9 @@
-"""The project app: registers the id path converter on start."""
+"""The project app: registers the id path converter and the system checks on start."""
 
 from django.apps import AppConfig
 from django.urls import register_converter
 
+from mentoring import checks  # noqa: F401 - registers the project's system checks
 from mentoring.converters import IdConverter
 
 

@@ -33,11 +33,17 @@ if env.bool("READ_DOT_ENV", default=False):
 # pytest sets PYTEST_VERSION for the whole run; tests get fast hashers and plain static files.
 TESTING = "PYTEST_VERSION" in os.environ
 
-DEBUG = env.bool("DEBUG", default=False)
+# DEBUG=1 is development mode (`make run`): no secrets needed, SQLite, console e-mail, plain
+# cookies, static files read from static/ as they change. Django's own debug pages (a traceback
+# for every error, the URL list for every 404) are a separate choice, DEBUG_PAGES=1: without it
+# development shows the designed 404, 403 and 500 pages a user would see, and an error's
+# traceback is still printed on the console. DEBUG_PAGES means nothing without DEBUG=1.
+DEVELOPMENT = env.bool("DEBUG", default=False)
+DEBUG = DEVELOPMENT and env.bool("DEBUG_PAGES", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
+    if DEVELOPMENT or TESTING:
         SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
     else:
         raise ImproperlyConfigured(
@@ -47,7 +53,7 @@ if not SECRET_KEY:
         )
 
 ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if (DEBUG or TESTING) else []
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if (DEVELOPMENT or TESTING) else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -185,12 +191,16 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# In development whitenoise serves static/ itself, as it changes (no collectstatic), whether
+# or not Django's debug pages are on.
+WHITENOISE_USE_FINDERS = DEVELOPMENT
+WHITENOISE_AUTOREFRESH = DEVELOPMENT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEVELOPMENT or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -205,7 +215,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The embedded broker names a host: kombu warns "No hostname was supplied. Reverting to default
+# 'localhost'" for a bare memory://, which reads as if Redis were missing. With no REDIS_URL
+# tasks run eagerly in the caller's process; this in-memory broker only takes their messages.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Without a broker every task runs in the caller's process, so `make run` needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -235,8 +248,18 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 BENCH_PAGES = env.bool("BENCH_PAGES", default=False)
 
 # --- Messages (e-mail and in-app) -------------------------------------------------------------
-# Links in e-mails and the calendar feed point here.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in e-mails and the calendar feed point here. Unset, they follow the address `make run`
+# serves on (HOST and PORT, which the Makefile passes down): `make run PORT=8001` puts :8001
+# into e-mails and feeds. A wildcard HOST (0.0.0.0, ::) is not an address a link can use, so
+# the links then name 127.0.0.1. A deployment sets SITE_URL, which always wins.
+_run_host = env.str("HOST", default="127.0.0.1") or "127.0.0.1"
+if _run_host in ("0.0.0.0", "::", "[::]"):  # noqa: S104 - read, not bound
+    _run_host = "127.0.0.1"
+if ":" in _run_host and not _run_host.startswith("["):
+    _run_host = f"[{_run_host}]"
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://{_run_host}:{env.int('PORT', default=8000)}"
+).rstrip("/")
 MESSAGES_SWEEP_SECONDS = env.float("MESSAGES_SWEEP_SECONDS", default=60.0)
 MESSAGES_SWEEP_BUDGET_SECONDS = min(50.0, CELERY_TASK_SOFT_TIME_LIMIT * 0.8)
 MESSAGES_MAX_ATTEMPTS = env.int("MESSAGES_MAX_ATTEMPTS", default=8)
@@ -265,7 +288,7 @@ CELERY_BEAT_SCHEDULE = {
 # --- E-mail ---------------------------------------------------------------------------------
 # Development prints e-mails; production sends them (a local SMTP relay unless EMAIL_URL says).
 _email = env.email(
-    "EMAIL_URL", default="consolemail://" if (DEBUG or TESTING) else "smtp://localhost:25"
+    "EMAIL_URL", default="consolemail://" if (DEVELOPMENT or TESTING) else "smtp://localhost:25"
 )
 _mailer_options = {
     "host": _email.get("EMAIL_HOST"),
@@ -311,7 +334,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 10)
-if not DEBUG and not TESTING:
+if not DEVELOPMENT and not TESTING:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -366,7 +389,7 @@ PAIRING_CHAIN_DEPTH = env.int("PAIRING_CHAIN_DEPTH", default=None)
 #   python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 NOTE_KEYS = env.list("NOTE_KEYS", default=[])
 if not NOTE_KEYS:
-    if DEBUG or TESTING:
+    if DEVELOPMENT or TESTING:
         # Development and tests only; a real deployment refuses to start without its keys.
         NOTE_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1zZWNyZXQtMDA="]
     else:

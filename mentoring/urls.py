@@ -53,6 +53,7 @@ account_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("account/", include(account_patterns)),
     path("inbox/", messages.inbox, name="inbox"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("program/<slug:slug>/propose/<id:employee_id>/", views.propose, name="propose"),
     path("program/<slug:slug>/matching/", views.matching_page, name="matching"),
+    path("program/<slug:slug>/matching/status/", views.matching_status, name="matching_status"),
     path("program/<slug:slug>/matching/run/", views.matching_start, name="matching_start"),
     path("program/<slug:slug>/matching/pins/", views.pin_add, name="pin_add"),
     path(

@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.addresses import address_for_each
+from core.htmx import poll_status
 from core.ics import ics_event
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
@@ -327,6 +328,23 @@ def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
             "swap_form": SwapForm(),
             "unmatched_count": selectors.unmatched_mentorees(program=program).count(),
         },
+    )
+
+
+@never_cache
+@require_safe
+def matching_status(request: HttpRequest, slug: str) -> HttpResponse:
+    """The progress fragment the matching page polls (htmx, every two seconds) instead of
+    reloading itself. Once nothing is running it says how the run ended, with a link to the
+    result, and answers 286, htmx's "stop polling"."""
+    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    state = matching_selectors.matching_page_state(program=program)
+    working = state["running"] or state["publishing"]
+    return render(
+        request,
+        "pairings/matching.html#progress",
+        {"program": program, **state, "oob": True},
+        status=poll_status(working=working),
     )
 
 

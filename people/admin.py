@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from core.htmx import poll_status
 from core.refusals import add_service_errors
 from people.accounts import (
     APPROVE_REACTIVATION,
@@ -232,6 +233,11 @@ class EmployeeAdmin(MetadataOnlyAdmin):
                 self.admin_site.admin_view(self.import_status_view),
                 name="people_employee_import_status",
             ),
+            path(
+                "import/<id:import_id>/progress/",
+                self.admin_site.admin_view(self.import_progress_view),
+                name="people_employee_import_progress",
+            ),
             *super().get_urls(),
         ]
 
@@ -254,21 +260,39 @@ class EmployeeAdmin(MetadataOnlyAdmin):
         }
         return TemplateResponse(request, "admin/people/employee/import.html", context)
 
-    def import_status_view(self, request, import_id: int):
+    def _import_job(self, request, import_id: int) -> EmployeeImport:
         if not _may_import(request):
             raise PermissionDenied
-        # The file's text stays in the database: this page is reloaded every two seconds.
-        job = get_object_or_404(
+        # The file's text stays in the database: the progress is asked for every two seconds.
+        return get_object_or_404(
             EmployeeImport.objects.defer("csv_text").select_related("uploaded_by"), pk=import_id
         )
+
+    @staticmethod
+    def _percent(job: EmployeeImport) -> int:
+        return (100 * job.rows_checked // job.total_rows) if job.total_rows else 0
+
+    def import_status_view(self, request, import_id: int):
+        job = self._import_job(request, import_id)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Employee import #{job.pk}",
             "opts": self.model._meta,
             "job": job,
-            "percent": (100 * job.rows_checked // job.total_rows) if job.total_rows else 0,
+            "percent": self._percent(job),
         }
         return TemplateResponse(request, "admin/people/employee/import_status.html", context)
+
+    def import_progress_view(self, request, import_id: int):
+        """The fragment the status page polls (htmx) instead of reloading itself: the progress,
+        then how the import ended with a link to the result, answered 286 (stop polling)."""
+        job = self._import_job(request, import_id)
+        return TemplateResponse(
+            request,
+            "admin/people/employee/import_status.html#progress",
+            {"job": job, "percent": self._percent(job), "oob": True},
+            status=poll_status(working=not job.is_finished),
+        )
 
 
 @admin.register(EmployeeImport)

@@ -108,9 +108,12 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request_id=getattr(request, "request_id", ""),
             )
         except ValidationError as exc:
-            # Also as a page message: the form itself is not shown to everyone who can post.
-            show_refusal(request, exc)
-            add_service_errors(form, exc)
+            # Once: on the form where the page shows it (the Talent team's, while the review
+            # is open), otherwise as a page message, for whoever posted without the form.
+            if selectors.is_talent_team(user=request.user) and review.is_open:
+                add_service_errors(form, exc)
+            else:
+                show_refusal(request, exc)
         else:
             messages.success(request, f"{form.cleaned_data['member'].full_name} joined the panel.")
             return redirect("reviews:detail", pk=review.pk)

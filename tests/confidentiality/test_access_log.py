@@ -9,14 +9,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from confidentiality.models import Note
-from firewall.access import access_event_record
+from firewall.access import access_event_record, access_events_record_many
+from firewall.identity import identity_change_record
 from firewall.models import AccessEvent
+from firewall.register import refusal_record
 from pairings.models import Goal, Meeting, Pairing
 from tests.builders.confidentiality import refused_events, write_note
 from tests.builders.pairings import add_goal, log_meeting
@@ -82,16 +84,46 @@ def test_f8_an_event_cannot_be_deleted(event):
     assert AccessEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_f8_an_anonymous_attempt_is_recorded_as_anonymous(db):
+def test_f8_an_event_with_no_person_names_the_system_and_a_visitor_as_anonymous(db):
+    """Every door writes the same label for the same kind of actor (firewall.access)."""
+    for actor in (None, AnonymousUser()):
+        access_event_record(
+            actor=actor,
+            action=AccessEvent.Action.REFUSED,
+            object_type="pairing",
+            object_id=1,
+            outcome=AccessEvent.Outcome.REFUSED,
+        )
+    refusal_record(actor=None, object_type="panel seat")
+    labels = list(AccessEvent.objects.order_by("pk").values_list("actor_id", "actor_label"))
+    assert labels == [
+        (None, "system (an import or a scheduled job, no person)"),
+        (None, "anonymous visitor"),
+        (None, "system (an import or a scheduled job, no person)"),
+    ]
+
+
+def test_f8_a_person_is_labelled_the_same_way_by_every_door(outsider):
+    """The access log's rows for one person read alike, whichever service wrote them: the
+    access record, the recusal refusal, the identity change, a page read in bulk."""
     access_event_record(
-        actor=None,
+        actor=outsider,
         action=AccessEvent.Action.REFUSED,
         object_type="pairing",
         object_id=1,
         outcome=AccessEvent.Outcome.REFUSED,
     )
-    event = AccessEvent.objects.get()
-    assert (event.actor, event.actor_label) == (None, "anonymous")
+    refusal_record(actor=outsider, object_type="panel seat")
+    access_events_record_many(
+        actor=outsider, action=AccessEvent.Action.READ, object_type="note", object_ids=[1, 2]
+    )
+    identity_change_record(
+        None, user_id=outsider.pk, actor_id=outsider.pk, detail="password", notify=False
+    )
+
+    labels = set(AccessEvent.objects.values_list("actor_label", flat=True))
+    assert labels == {f"{outsider.get_full_name()} <{outsider.email}> (user {outsider.pk})"}
+    assert AccessEvent.objects.count() == 5
 
 
 def test_f8_events_outlive_the_account_that_made_them(event, outsider):

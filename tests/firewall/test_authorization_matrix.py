@@ -96,6 +96,7 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     # --- The project's own pages and the account ----------------------------------------------
     "home": {"GET": signed_in(200)},
     "healthz": {"GET": public(200)},
+    "favicon": {"GET": public(301)},
     "inbox": {"GET": signed_in(200)},
     "notification_settings": {"GET": signed_in(200), "POST": signed_in(OK)},
     "calendar_settings": {"GET": signed_in(200)},
@@ -205,6 +206,8 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     "pairings:suggestions": {"GET": only(200, "coordinator")},
     "pairings:propose": post_only(only(OK, "coordinator")),  # body: a mentor with room left
     "pairings:matching": {"GET": only(200, "coordinator")},
+    # The progress fragment; the world's run has finished, so htmx is told to stop (286).
+    "pairings:matching_status": {"GET": only(286, "coordinator")},
     "pairings:matching_start": post_only(only(OK, "coordinator")),
     "pairings:pin_add": post_only(only(302, "coordinator")),
     "pairings:pin_remove": post_only(only(OK, "coordinator")),
@@ -311,6 +314,7 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "pairings:suggestions": lambda s: {"slug": s.program, "employee_id": s.waiting_mentoree},
     "pairings:propose": lambda s: {"slug": s.program, "employee_id": s.waiting_mentoree},
     "pairings:matching": lambda s: {"slug": s.program},
+    "pairings:matching_status": lambda s: {"slug": s.program},
     "pairings:matching_start": lambda s: {"slug": s.program},
     "pairings:pin_add": lambda s: {"slug": s.program},
     "pairings:pin_remove": lambda s: {"slug": s.program, "pin_id": s.pin},
@@ -654,7 +658,8 @@ def test_a_url_without_a_post_row_refuses_post(world: World):
     for key, methods in MATRIX.items():
         if "POST" in methods:
             continue
-        role = next(r for r in ROLES if methods["GET"][r] in (200, 302))
+        # Someone the GET lets in (286: htmx's "stop polling"; 301: /favicon.ico's redirect).
+        role = next(r for r in ROLES if methods["GET"][r] in (200, 286, 301, 302))
         response = world.client(role).post(_url(key, world.this))
         if response.status_code != 405:
             accepting[key] = f"{_describe(response)} as {role}"

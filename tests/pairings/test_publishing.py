@@ -333,8 +333,9 @@ def test_the_matching_page_shows_the_progress_then_the_outcome(
     django_capture_on_commit_callbacks,
     monkeypatch,
 ):
-    """While the task works the page refreshes itself and shows a progress bar (the
-    percentage comes from the cache, the run's row being locked); then it shows the outcome."""
+    """While the task works the page shows a progress bar that htmx polls (the percentage
+    comes from the cache, the run's row being locked), never a self-reloading page (WCAG F41);
+    then it shows the outcome."""
     run = proposal(program, coordinator, [(new_mentor(), new_mentoree()) for _ in range(2)])
     client = signed_in_client(coordinator)
     page_url = reverse("pairings:matching", args=[program.slug])
@@ -345,14 +346,22 @@ def test_the_matching_page_shows_the_progress_then_the_outcome(
 
     page = client.get(page_url).content.decode()
 
-    assert '<meta http-equiv="refresh" content="2">' in page
+    status_url = reverse("pairings:matching_status", args=[program.slug])
+    assert 'http-equiv="refresh"' not in page
+    assert f'role="status" hx-get="{status_url}" hx-trigger="every 2s"' in page
     assert re.search(r'<progress id="publish-progress" max="100" value="40">', page)
     assert "Publish these pairings" not in page
+    fragment = client.get(status_url)
+    assert fragment.status_code == 200
+    assert '<progress id="publish-progress" max="100" value="40">' in fragment.text
 
     matching.matching_run_publish_execute(run_id=run.pk, by_id=coordinator.pk)
     page = client.get(page_url).content.decode()
+    fragment = client.get(status_url)
 
-    assert 'http-equiv="refresh"' not in page
+    assert fragment.status_code == 286  # htmx stops polling
+    assert "The proposal was published: every member was told." in fragment.text
+    assert 'http-equiv="refresh"' not in page and "hx-trigger" not in page
     assert "This proposal was published: 2 pairings proposed" in page
     assert cache.get(publish_progress_key(run.pk)) is None
 

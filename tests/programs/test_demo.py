@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from demo.programs import EXEC_SLUG, GROW_SLUG
@@ -108,6 +109,32 @@ def check_demo_named_mentor_and_mentoree_are_admitted_with_the_commitment_accept
         assert selectors.commitment_is_accepted(employee=person, program=grow)
 
 
+def check_demo_has_a_session_under_way_and_one_past_with_attendance():
+    """Attendance can be tried at once: the demo executive leads a Grow session that started
+    half an hour ago, with the demo mentor and mentoree registered; another took place four
+    weeks ago with attendance taken; the rest lie ahead."""
+    now = timezone.now()
+    executive = by_email("executive")
+    under_way = [s for s in GroupSession.objects.all() if s.starts_at <= now < s.ends_at]
+    past = [s for s in GroupSession.objects.all() if s.ends_at < now]
+    assert len(under_way) == 1 and len(past) == 1
+    assert GroupSession.objects.filter(starts_at__gt=now).count() >= 3
+    session, held = under_way[0], past[0]
+    assert session.leader == executive
+    registered = set(
+        session.registrations.filter(status=Registration.Status.REGISTERED).values_list(
+            "participant__email", flat=True
+        )
+    )
+    assert {"mentor@northbank.example", "mentoree@northbank.example"} <= registered
+    assert held.registrations.filter(attended=True).exists()
+    assert held.registrations.filter(attended=False).exists()
+    # Nothing will remind anyone of a session that has started or is over.
+    assert not Message.objects.filter(
+        kind="session_reminder", object_id__in=[session.pk, held.pk]
+    ).exists()
+
+
 def test_seed_demo_loads_the_demo_programs(demo):
     """Seeding takes a second or two, so one run serves every check."""
     check_demo_has_an_executive_and_a_one_to_one_program_accepting_applications()
@@ -115,6 +142,26 @@ def test_seed_demo_loads_the_demo_programs(demo):
     check_demo_president_leads_group_sessions_and_never_applies_as_mentor()
     check_demo_has_two_resources_one_for_everyone()
     check_demo_named_mentor_and_mentoree_are_admitted_with_the_commitment_accepted()
+    check_demo_has_a_session_under_way_and_one_past_with_attendance()
+
+
+def test_the_demo_executive_takes_attendance_at_the_session_under_way(demo, client):
+    """The leader opens the session, ticks who came, and the page says so."""
+    now = timezone.now()
+    session = next(s for s in GroupSession.objects.all() if s.starts_at <= now < s.ends_at)
+    registrations = list(session.registrations.filter(status=Registration.Status.REGISTERED))
+    client.force_login(by_email("executive").user)
+
+    page = client.get(reverse("programs:session", args=[session.pk])).content.decode()
+    assert "attend" in page.lower()
+    response = client.post(
+        reverse("programs:session_attendance", args=[session.pk]),
+        {"attended": [registrations[0].pk, registrations[1].pk]},
+        follow=True,
+    )
+
+    assert "Attendance recorded: 2 attended." in response.content.decode()
+    assert session.registrations.filter(attended=True).count() == 2
 
 
 def test_running_seed_demo_twice_duplicates_no_program_data(demo):

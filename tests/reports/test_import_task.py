@@ -8,6 +8,7 @@ the request would start it.
 
 import io
 import logging
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -260,7 +261,7 @@ def test_empty_upload_is_refused_with_a_message_and_makes_no_job(hr, content):
 
 
 @pytest.mark.parametrize("status", ["queued", "validating", "applying"])
-def test_status_page_of_a_running_job_shows_progress_and_refreshes_itself(hr, hr_admin, status):
+def test_status_page_of_a_running_job_shows_progress_that_htmx_polls(hr, hr_admin, status):
     job = EmployeeImport.objects.create(
         uploaded_by=hr_admin,
         file_name="hris.csv",
@@ -275,7 +276,11 @@ def test_status_page_of_a_running_job_shows_progress_and_refreshes_itself(hr, hr
     html = response.content.decode()
     assert response.status_code == 200
     head = html[: html.index("</head>")]
-    assert '<meta http-equiv="refresh" content="2">' in head
+    assert 'http-equiv="refresh"' not in html  # no self-reloading page (WCAG F41)
+    assert "/static/vendor/htmx/htmx.min.js" in head
+    progress_url = reverse("admin:people_employee_import_progress", args=[job.pk])
+    assert f'role="status" hx-get="{progress_url}" hx-trigger="every 2s"' in html
+    assert f'<a href="{status_url(job.pk)}">Refresh</a>' in html  # without JavaScript
     progress = f'max="1000" value="{job.rows_checked}"'
     assert "<progress" in html
     assert progress in html
@@ -284,8 +289,8 @@ def test_status_page_of_a_running_job_shows_progress_and_refreshes_itself(hr, hr
 
 
 def test_status_page_has_no_inline_script(hr, hr_admin):
-    """The site's content security policy allows no inline script: the page refreshes with a
-    meta tag."""
+    """The site's content security policy allows no inline script: htmx comes from static/
+    and is configured by a meta tag."""
     job = EmployeeImport.objects.create(
         uploaded_by=hr_admin, file_name="hris.csv", csv_text=COMPANY, status="validating"
     )
@@ -294,6 +299,8 @@ def test_status_page_has_no_inline_script(hr, hr_admin):
 
     content = html[html.index('<div id="content-main">') :]
     assert "<script" not in content
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false' in html
 
 
 def test_progress_is_recorded_while_the_rows_are_checked(post_and_run, monkeypatch):
@@ -466,3 +473,73 @@ def test_import_employees_command_still_imports_at_once_without_a_job(db, tmp_pa
     assert "3 created, 0 updated, 0 unchanged" in out.getvalue()
     assert set(Employee.objects.values_list("number", flat=True)) == {"E1", "E2", "E3"}
     assert not EmployeeImport.objects.exists()
+
+
+# --- The progress fragment the status page polls ------------------------------------------------
+
+
+def progress_url(job_id):
+    return reverse("admin:people_employee_import_progress", args=[job_id])
+
+
+def test_progress_fragment_follows_the_job_then_tells_htmx_to_stop(hr, hr_admin):
+    job = EmployeeImport.objects.create(
+        uploaded_by=hr_admin,
+        file_name="hris.csv",
+        csv_text=COMPANY,
+        status="validating",
+        total_rows=1000,
+        rows_checked=400,
+    )
+
+    response = hr.get(progress_url(job.pk))
+
+    assert response.status_code == 200
+    html = " ".join(response.content.decode().split())
+    assert "400 of 1000 rows checked." in html
+    assert '<progress id="import-progress" max="1000" value="400">40%</progress>' in html
+    # The status in the page's details is updated alongside (out of band).
+    assert '<dd id="import-status" data-status="validating" hx-swap-oob="true">' in html
+    assert "<html" not in html and "<script" not in html
+
+    EmployeeImport.objects.filter(pk=job.pk).update(
+        status="done", rows_checked=1000, created=990, updated=10, unchanged=0
+    )
+    response = hr.get(progress_url(job.pk))
+
+    assert response.status_code == 286  # htmx's "stop polling"
+    html = " ".join(response.content.decode().split())
+    assert "The directory is up to date: 990 created, 10 updated, 0 unchanged." in html
+    assert f'<a href="{status_url(job.pk)}">Show the result</a>' in html
+    assert 'data-status="done"' in html
+
+
+def test_progress_fragment_of_a_failed_import_points_to_the_problems(hr, hr_admin):
+    job = EmployeeImport.objects.create(
+        uploaded_by=hr_admin,
+        file_name="hris.csv",
+        csv_text=COMPANY,
+        status="failed",
+        errors=[{"line": 3, "message": "No e-mail."}, {"line": 4, "message": "No name."}],
+    )
+
+    response = hr.get(progress_url(job.pk))
+
+    assert response.status_code == 286
+    html = " ".join(response.content.decode().split())
+    assert "Nothing was saved: 2 problems in the file." in html
+    assert "No e-mail." not in html  # the list is on the page itself
+
+
+def test_progress_fragment_is_refused_like_the_page(hr_admin, client):
+    """Only those who may import read an import's progress (the page's own rule)."""
+    job = EmployeeImport.objects.create(
+        uploaded_by=hr_admin, file_name="hris.csv", csv_text=COMPANY, status="validating"
+    )
+    staff = UserFactory(is_staff=True)
+    client.force_login(staff)
+
+    assert client.get(progress_url(job.pk)).status_code == 403
+    assert client.get(status_url(job.pk)).status_code == 403
+    client.logout()
+    assert client.get(progress_url(job.pk)).status_code == 302

@@ -732,11 +732,19 @@ def test_deploy_check_is_clean_in_production_settings() -> None:
 
 
 def test_deploy_check_would_catch_debug_left_on() -> None:
-    """The control: the same check fails when DEBUG is on."""
+    """The control: the same check fails when DEBUG is on, and names development mode even
+    with Django's debug pages off (DEBUG_PAGES, tests/mentoring/test_first_minutes.py)."""
     result = _manage_check(DEBUG="1")
 
     assert result.returncode != 0
+    assert "mentoring.W001" in result.stdout + result.stderr
+    assert "security.W018" not in result.stdout + result.stderr
+
+    result = _manage_check(DEBUG="1", DEBUG_PAGES="1")
+
+    assert result.returncode != 0
     assert "security.W018" in result.stdout + result.stderr
+    assert "mentoring.W001" in result.stdout + result.stderr
 
 
 # --- Sign-in lockout at the admin site ------------------------------------------------------------
