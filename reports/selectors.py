@@ -95,6 +95,23 @@ class TimeToMatch:
     median_days: float | None  # None: withheld (fewer than five matched)
     slowest_days: float | None  # the 90th percentile
 
+    @property
+    def median_words(self) -> str:
+        return days_in_words(self.median_days)
+
+    @property
+    def slowest_words(self) -> str:
+        return days_in_words(self.slowest_days)
+
+
+def days_in_words(days: float | None) -> str:
+    """A span of days as people say it: "the same day" (never "0.0 days"), "1 day", "2.5 days"."""
+    if days is None:
+        return "–"
+    if days < 0.05:
+        return "the same day"
+    return "1 day" if days == 1 else f"{days:g} days"
+
 
 @dataclass(frozen=True)
 class SessionFigures:
