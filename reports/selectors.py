@@ -107,7 +107,7 @@ class TimeToMatch:
 def days_in_words(days: float | None) -> str:
     """A span of days as people say it: "the same day" (never "0.0 days"), "1 day", "2.5 days"."""
     if days is None:
-        return "–"
+        return "\u2013"  # an en dash, as the page shows for a figure withheld
     if days < 0.05:
         return "the same day"
     return "1 day" if days == 1 else f"{days:g} days"

@@ -1,6 +1,8 @@
 """Thin views of the coordinator's whole-cohort matching: the page, runs, pins, the
 proposal's rows (remove, swap) and publishing."""
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,13 +16,20 @@ from pairings import selectors
 from pairings.forms import PinForm, SwapForm
 from pairings.matching import selectors as matching_selectors
 from pairings.matching import services as matching
+from pairings.models import MatchingRun
+from people.models import User
 from people.selectors import employees_by_email
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person (the middleware lets no one else reach these pages)."""
+    return cast(User, request.user)
 
 
 @never_cache
 @require_safe
 def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     state = matching_selectors.matching_page_state(program=program)
     return render(
         request,
@@ -31,16 +40,18 @@ def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
             "pairs": paginate(request, state["pairs"]),
             "pin_form": PinForm(),
             "swap_form": SwapForm(),
-            "gaps": matching_selectors.matching_gaps(program=program, run=state["run"]),
+            "gaps": matching_selectors.matching_gaps(
+                program=program, run=cast(MatchingRun | None, state["run"])
+            ),
         },
     )
 
 
 @require_POST
 def matching_start(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     try:
-        run = matching.matching_run_start(program=program, by=request.user)
+        run = matching.matching_run_start(program=program, by=_user(request))
     except ValidationError as exc:
         show_refusal(request, exc)
     else:
@@ -57,7 +68,7 @@ def matching_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     form = PinForm(request.POST)
     if form.is_valid():
         people = employees_by_email(
@@ -69,7 +80,9 @@ def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, "No employee has one of those e-mail addresses.")
         else:
             try:
-                matching.pin_add(program=program, mentor=mentor, mentoree=mentoree, by=request.user)
+                matching.pin_add(
+                    program=program, mentor=mentor, mentoree=mentoree, by=_user(request)
+                )
             except ValidationError as exc:
                 show_refusal(request, exc)
             else:
@@ -81,19 +94,19 @@ def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def pin_remove(request: HttpRequest, slug: str, pin_id: int) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     pin = matching_selectors.pin_of(program=program, pin_id=pin_id)
-    matching.pin_remove(pin=pin, by=request.user)
+    matching.pin_remove(pin=pin, by=_user(request))
     messages.success(request, "The pin was removed.")
     return redirect("pairings:matching", slug=program.slug)
 
 
 @require_POST
 def proposal_remove(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     pair = matching_selectors.proposed_pair_of(program=program, pair_id=pair_id)
     try:
-        matching.proposal_remove(pair=pair, by=request.user)
+        matching.proposal_remove(pair=pair, by=_user(request))
     except ValidationError as exc:
         show_refusal(request, exc)
     else:
@@ -103,7 +116,7 @@ def proposal_remove(request: HttpRequest, slug: str, pair_id: int) -> HttpRespon
 
 @require_POST
 def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     form = SwapForm(request.POST)
     if form.is_valid():
         pairs = matching_selectors.proposed_pairs_by_id(
@@ -118,7 +131,7 @@ def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
                 matching.proposal_swap(
                     first=first,
                     second=second,
-                    by=request.user,
+                    by=_user(request),
                     rematch_confirmed=request.POST.get("confirm") == "rematch",
                 )
             except ValidationError as exc:
@@ -139,10 +152,10 @@ def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def matching_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     run = matching_selectors.run_of(program=program, run_id=run_id)
     try:
-        matching.matching_run_publish_start(run=run, by=request.user)
+        matching.matching_run_publish_start(run=run, by=_user(request))
     except ValidationError as exc:
         show_refusal(request, exc)
     else:
