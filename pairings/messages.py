@@ -81,7 +81,7 @@ def pairing_ended(message: Message) -> Rendered | None:
 
 @register("meeting_reminder", label="Reminder the day before a mentoring meeting", optional=True)
 def meeting_reminder(message: Message) -> Rendered | None:
-    meeting = Meeting.objects.filter(pk=message.object_id).first()
+    meeting = Meeting.objects.filter(pk=message.object_id, cancelled_at__isnull=True).first()
     if meeting is None or meeting.starts_at <= timezone.now():
         return None
     pairing = _pairing(message, meeting.pairing_id)
@@ -111,7 +111,7 @@ def no_meeting_nudge(message: Message) -> Rendered | None:
     if pairing is None or pairing.status != Pairing.Status.ACTIVE:
         return None
     since = timezone.now() - timedelta(days=settings.NO_MEETING_NUDGE_DAYS)
-    if pairing.meetings.filter(starts_at__gte=since).exists():
+    if pairing.meetings.filter(starts_at__gte=since, cancelled_at__isnull=True).exists():
         return None
     return Rendered(
         subject=f"{pairing.program.name}: no meeting logged with your pair for a while",

@@ -138,7 +138,9 @@ def attach_attendance(*, pairings) -> None:
     if not visible:
         return
     held = (
-        Meeting.objects.filter(pairing__in=[p.pk for p in visible], starts_at__lte=now)
+        Meeting.objects.filter(
+            pairing__in=[p.pk for p in visible], starts_at__lte=now, cancelled_at__isnull=True
+        )
         .order_by()
         .values("pairing")
         .annotate(n=Count("pk"), last=Max("starts_at"))

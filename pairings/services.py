@@ -330,7 +330,13 @@ def nudges_plan(*, now: datetime | None = None) -> int:
     quiet_since = now - timedelta(days=settings.NO_MEETING_NUDGE_DAYS)
     silent = (
         Pairing.objects.filter(status=Pairing.Status.ACTIVE)
-        .annotate(anchor=Coalesce(Max("meetings__starts_at"), "activated_at", "proposed_at"))
+        .annotate(
+            anchor=Coalesce(
+                Max("meetings__starts_at", filter=Q(meetings__cancelled_at__isnull=True)),
+                "activated_at",
+                "proposed_at",
+            )
+        )
         .filter(anchor__lte=quiet_since)
         .select_related("mentor", "mentoree")
         .order_by("pk")

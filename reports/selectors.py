@@ -232,6 +232,7 @@ def _meetings_per_month(program: Program, now: datetime) -> list[tuple[str, int]
             pairing__agreement__in_force_coordinator_rule__in=SHARES_ATTENDANCE,
             starts_at__gte=starts[0],
             starts_at__lte=now,
+            cancelled_at__isnull=True,
         )
         .annotate(month=TruncMonth("starts_at"))
         .values_list("month")
@@ -298,7 +299,10 @@ def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashb
     sharing_pairs = sharing.count()
     enough = sharing_pairs >= SMALL_GROUP
     met = Meeting.objects.filter(
-        pairing=OuterRef("pk"), starts_at__gte=now - timedelta(days=30), starts_at__lte=now
+        pairing=OuterRef("pk"),
+        starts_at__gte=now - timedelta(days=30),
+        starts_at__lte=now,
+        cancelled_at__isnull=True,
     )
     sessions, session_totals = _sessions(program, now)
     return Dashboard(

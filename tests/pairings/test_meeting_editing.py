@@ -13,10 +13,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from confidentiality.selectors import meetings_to_note_on
 from mentoring.calendar_feed import feed_text
 from notifications.models import Message
 from pairings import selectors, services
 from pairings.models import Meeting
+from reports.selectors import _meetings_per_month
 from tests.builders.confidentiality import canary, write_note
 from tests.builders.pairings import MEETING_FORM_FORMAT, flash_messages, log_meeting
 
@@ -320,3 +322,25 @@ def test_no_note_on_a_meeting_reaches_its_calendar_file_or_the_feed(
     for member in (mentor, mentoree):
         assert secret not in feed_text(user=member)
     assert not Message.objects.filter(key__contains=secret).exists()
+
+
+def test_a_cancelled_meeting_never_counts_as_held_once_its_hour_has_passed(
+    active_pairing, program, mentor, coordinator, signed_in_client
+):
+    """What the coordinator may see of attendance (F6), the dashboard's meetings per month,
+    and the meetings a note can be attached to: a meeting that was called off is none of
+    them, even after the time it was planned for."""
+    held = log_meeting(active_pairing, days=-3)
+    called_off = log_meeting(active_pairing, days=2)
+    services.meeting_cancel(meeting=called_off, by=mentor.employee)
+    # Time passes: the hour it was planned for is behind us.
+    Meeting.objects.filter(pk=called_off.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+
+    pairings = list(selectors.pairings_of_program(program=program))
+    selectors.attach_attendance(pairings=pairings)
+    (pairing,) = pairings
+    assert pairing.attendance_visible
+    assert (pairing.meetings_held, pairing.last_meeting) == (1, held.starts_at)
+    # The dashboard's count (shown from five sharing pairs on; the count itself, here).
+    assert sum(n for _, n in _meetings_per_month(program, timezone.now())) == 1
+    assert meetings_to_note_on(pairing=active_pairing) == [held]
