@@ -47,6 +47,18 @@ def _remind(meeting: Meeting, pairing: Pairing) -> None:
             )
 
 
+def _tell_the_other(meeting: Meeting, pairing: Pairing, by: Employee) -> None:
+    """The other member hears of a change to a meeting still to come (when and how, never a
+    note). The key names this version, so each change is one message."""
+    other = pairing.mentoree if by.pk == pairing.mentor_id else pairing.mentor
+    message_schedule(
+        recipient=other.user_id,
+        kind="meeting_changed",
+        key=f"meeting-changed:{meeting.pk}:v{meeting.sequence}",
+        object_id=meeting.pk,
+    )
+
+
 def _within_reach(starts_at: datetime) -> None:
     if abs(starts_at - timezone.now()) > FIVE_YEARS:
         raise ValidationError({"starts_at": "Choose a date within five years of today."})
@@ -72,7 +84,9 @@ def meeting_log(
 ) -> Meeting:
     """Schedule (future) or log (past) a meeting. Submitting the same one twice makes one row."""
     _within_reach(starts_at)
-    pairing = Pairing.objects.select_for_update().select_related("program").get(pk=pairing.pk)
+    pairing = (
+        Pairing.objects.select_for_update(of=("self",)).select_related("program").get(pk=pairing.pk)
+    )
     member_role(pairing, by)
     require_active(pairing)
     _within_the_program(pairing, starts_at)
@@ -117,7 +131,9 @@ def meeting_update(
     every refusal leaves the row as it was.
     """
     pairing = (
-        Pairing.objects.select_for_update().select_related("program").get(pk=meeting.pairing_id)
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("program")
+        .get(pk=meeting.pairing_id)
     )
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     member_role(pairing, by)
@@ -148,6 +164,7 @@ def meeting_update(
         ):
             raise ValidationError({"starts_at": "Another meeting of yours starts at that time."})
     old_key = reminder_key(meeting)
+    was_to_come = meeting.starts_at > timezone.now()
     meeting.starts_at = starts_at
     meeting.duration_minutes = duration_minutes
     meeting.format = format
@@ -159,6 +176,8 @@ def meeting_update(
     )
     messages_cancel(keys=[old_key])
     _remind(meeting, pairing)
+    if was_to_come or meeting.starts_at > timezone.now():
+        _tell_the_other(meeting, pairing, by)
     return meeting
 
 
@@ -182,6 +201,7 @@ def meeting_cancel(*, meeting: Meeting, by: Employee) -> Meeting:
     meeting.cancelled_at = meeting.updated_at = timezone.now()
     meeting.sequence += 1
     meeting.save(update_fields=["cancelled_at", "updated_at", "sequence"])
+    _tell_the_other(meeting, pairing, by)
     return meeting
 
 
