@@ -83,6 +83,16 @@ def meetings_of(*, pairing: Pairing) -> tuple[list[Meeting], QuerySet[Meeting]]:
     return upcoming, past
 
 
+def meetings_called_off(*, pairing: Pairing) -> list[Meeting]:
+    """Cancelled meetings whose time is still to come, soonest first: the pair's space offers
+    each one's cancellation as a calendar file, for calendars that imported the meeting."""
+    return list(
+        pairing.meetings.filter(cancelled_at__isnull=False, starts_at__gte=timezone.now()).order_by(
+            "starts_at", "pk"
+        )
+    )
+
+
 def goals_of(*, pairing: Pairing) -> QuerySet[Goal]:
     """The pair's goals, each with its history, newest change first (one more query)."""
     return pairing.goals.prefetch_related("changes")

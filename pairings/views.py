@@ -83,6 +83,7 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
         else [],
         "paused": selectors.pairing_is_paused(pairing=pairing),
         "upcoming": upcoming,
+        "called_off": selectors.meetings_called_off(pairing=pairing),
         "past": paginate(request, past, "mpage"),
         "goals": selectors.goals_of(pairing=pairing),
         "goal_statuses": GoalStatusForm.base_fields["status"].choices,
@@ -223,8 +224,8 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            "The meeting is cancelled. Calendars that subscribe to yours show it as cancelled; "
-            "if you downloaded it, download it again to remove it from your calendar.",
+            "The meeting is cancelled. A calendar that subscribes to yours shows it as cancelled; "
+            "if you added it by hand, open its cancellation under Cancelled meetings.",
         )
     return redirect("pairings:space", pk=meeting.pairing_id)
 

@@ -149,8 +149,12 @@ def test_cancelling_a_meeting_tells_calendars_and_leaves_the_lists(
     for member in (mentor, mentoree):
         assert in_feed(member, meeting)["STATUS"] == "CANCELLED"
     assert set(reminder_statuses(meeting).values()) == {Message.Status.SKIPPED}
+    # The space lists it apart, with its cancellation for a calendar that imported it.
     page = signed_in_client(mentor).get(reverse("pairings:space", args=[active_pairing.pk]))
-    assert reverse("pairings:meeting_ics", args=[meeting.pk]) not in page.content.decode()
+    assert page.context["called_off"] == [meeting]
+    html = page.content.decode()
+    assert html.count(reverse("pairings:meeting_ics", args=[meeting.pk])) == 1
+    assert html.index("Cancelled meetings") < html.index("Remove from your calendar (.ics)")
     # Its time is free again for a new meeting.
     again = log_meeting(active_pairing, days=3)
     assert again.pk != meeting.pk
