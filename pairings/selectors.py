@@ -372,17 +372,10 @@ def mentoree_for_coordinator(*, program: Program, employee_id: int) -> Employee:
         raise Http404("No such mentoree") from None
 
 
-def pairing_is_paused(*, pairing: Pairing) -> bool:
-    """An active pairing whose mentoree has not accepted the program's newest commitment
-    version: it stays active (the version holds back new pairings only) but is shown as
-    paused, with the way to accept."""
-    return pairing.status == Pairing.Status.ACTIVE and not commitment_is_accepted(
-        employee=pairing.mentoree, program=pairing.program
-    )
-
-
 def attach_paused(*, pairings) -> None:
-    """Sets `paused` on each pairing of a page (see `pairing_is_paused`), in one query."""
+    """Sets `paused` on each pairing of a page, in one query: an active pairing whose
+    mentoree has not accepted the program's newest commitment version stays active (the
+    version holds back new pairings only) but is shown as paused, with the way to accept."""
     active = [p for p in pairings if p.status == Pairing.Status.ACTIVE]
     accepted: set[int] = set()
     if active:

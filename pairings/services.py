@@ -202,6 +202,9 @@ def pairing_propose(
     return pairing
 
 
+COMMITMENT_BLOCKER = "The mentoree has not accepted the current program commitment."
+
+
 def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
     """What still stands between this pairing and being active (F5), in words.
 
@@ -214,7 +217,7 @@ def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
     if pairing.mentoree_accepted_at is None:
         blockers.append("The mentoree has not accepted the match yet.")
     if not commitment_is_accepted(employee=pairing.mentoree, program=pairing.program):
-        blockers.append("The mentoree has not accepted the current program commitment.")
+        blockers.append(COMMITMENT_BLOCKER)
     blockers.extend(signals.blockers_from_receivers(sender=Pairing, pairing=pairing))
     return blockers
 

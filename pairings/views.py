@@ -75,13 +75,14 @@ def my_pairings(request: HttpRequest) -> HttpResponse:
 
 def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str, object]:
     upcoming, past = selectors.meetings_of(pairing=pairing)
+    blockers = services.pairing_activation_blockers(pairing=pairing) if pairing.is_live else []
     return {
         "pairing": pairing,
         **selectors.my_pairing_view(pairing=pairing, user=request.user),
-        "blockers": services.pairing_activation_blockers(pairing=pairing)
-        if pairing.is_live
-        else [],
-        "paused": selectors.pairing_is_paused(pairing=pairing),
+        "blockers": blockers,
+        # Active, but the mentoree has yet to accept a new commitment version: shown paused.
+        "paused": pairing.status == Pairing.Status.ACTIVE
+        and services.COMMITMENT_BLOCKER in blockers,
         "upcoming": upcoming,
         "called_off": selectors.meetings_called_off(pairing=pairing),
         "past": paginate(request, past, "mpage"),
