@@ -77,4 +77,4 @@ def theme_of(*, pairing, theme_id: int) -> ConsentedTheme:
 
 def meetings_to_note_on(*, pairing, limit: int = 50) -> list:
     """The pair's latest meetings, newest first: what a note may be attached to."""
-    return list(pairing.meetings.order_by("-starts_at")[:limit])
+    return list(pairing.meetings.filter(cancelled_at__isnull=True).order_by("-starts_at")[:limit])

@@ -37,19 +37,27 @@ def _stamp(value) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def ics_event(
-    *, uid: str, starts_at, ends_at, summary: str, location: str, description: str, url: str
-) -> str:
-    """One event as an iCalendar file. Callers pass no confidential text: links, not content."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Mentoring programs//Calendar//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+def _event_lines(
+    *,
+    uid: str,
+    stamp: str,
+    starts_at,
+    ends_at,
+    summary: str,
+    location: str,
+    description: str,
+    url: str,
+    sequence: int = 0,
+    cancelled: bool = False,
+) -> list[str]:
+    """One VEVENT. The UID never changes for the same thing and SEQUENCE grows with each
+    change to it, so calendars replace their copy instead of adding another (RFC 5545 3.8.7.4)."""
+    return [
         "BEGIN:VEVENT",
         f"UID:{uid}@mentoring-programs",
-        f"DTSTAMP:{_stamp(timezone.now())}",
+        f"DTSTAMP:{stamp}",
+        f"SEQUENCE:{int(sequence)}",
+        f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         f"DTSTART:{_stamp(starts_at)}",
         f"DTEND:{_stamp(ends_at)}",
         f"SUMMARY:{_escape(summary)}",
@@ -57,6 +65,41 @@ def ics_event(
         f"DESCRIPTION:{_escape(description)}",
         f"URL:{url}",
         "END:VEVENT",
+    ]
+
+
+def ics_event(
+    *,
+    uid: str,
+    starts_at,
+    ends_at,
+    summary: str,
+    location: str,
+    description: str,
+    url: str,
+    sequence: int = 0,
+    cancelled: bool = False,
+) -> str:
+    """One event as an iCalendar file. Callers pass no confidential text: links, not content.
+    A cancelled event is sent with METHOD:CANCEL, which calendars apply to the copy they hold."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Mentoring programs//Calendar//EN",
+        "CALSCALE:GREGORIAN",
+        f"METHOD:{'CANCEL' if cancelled else 'PUBLISH'}",
+        *_event_lines(
+            uid=uid,
+            stamp=_stamp(timezone.now()),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            summary=summary,
+            location=location,
+            description=description,
+            url=url,
+            sequence=sequence,
+            cancelled=cancelled,
+        ),
         "END:VCALENDAR",
     ]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
@@ -64,7 +107,8 @@ def ics_event(
 
 def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
     """Many events as one calendar (a subscribed feed). Each event is the keyword arguments
-    of `ics_event`; callers pass no confidential text."""
+    of `ics_event`; callers pass no confidential text. A cancelled event stays in the feed
+    with STATUS:CANCELLED (a feed is always METHOD:PUBLISH)."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -77,17 +121,6 @@ def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
     ]
     stamp = _stamp(timezone.now())
     for event in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event['uid']}@mentoring-programs",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_stamp(event['starts_at'])}",
-            f"DTEND:{_stamp(event['ends_at'])}",
-            f"SUMMARY:{_escape(str(event['summary']))}",
-            f"LOCATION:{_escape(str(event['location']))}",
-            f"DESCRIPTION:{_escape(str(event['description']))}",
-            f"URL:{event['url']}",
-            "END:VEVENT",
-        ]
+        lines += _event_lines(stamp=stamp, **event)  # type: ignore[arg-type]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

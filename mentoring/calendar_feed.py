@@ -1,5 +1,7 @@
 """A person's calendar feed: their mentoring meetings and group sessions, for any calendar
-program that subscribes to an address. Dates, places and names; never notes or goals (F9)."""
+program that subscribes to an address. Dates, places and names; never notes or goals (F9).
+A meeting keeps the UID `meeting-<pk>` it always had here, its SEQUENCE grows with each
+change, and a cancelled one stays in the feed as STATUS:CANCELLED."""
 
 from __future__ import annotations
 
@@ -41,7 +43,9 @@ def feed_events(*, user: User) -> list[dict[str, object]]:
             Q(pairing__mentor__user=user) | Q(pairing__mentoree__user=user),
             starts_at__gte=since,
         )
-        .exclude(pairing__status=Pairing.Status.ENDED)
+        # An ended pair's meetings leave the feed, except those its ending cancelled: a
+        # calendar learns of those as cancelled rather than keep them.
+        .exclude(pairing__status=Pairing.Status.ENDED, cancelled_at__isnull=True)
         .select_related("pairing__mentor", "pairing__mentoree", "pairing__program")
         .order_by("starts_at")
     )
@@ -58,6 +62,8 @@ def feed_events(*, user: User) -> list[dict[str, object]]:
                 "location": meeting.get_format_display(),
                 "description": f"{pairing.program.name}. {url}",
                 "url": url,
+                "sequence": meeting.sequence,
+                "cancelled": meeting.cancelled_at is not None,
             }
         )
     sessions = (

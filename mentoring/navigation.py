@@ -77,7 +77,9 @@ ITEMS: tuple[Item, ...] = (
             "pairings:space",
             "pairings:end",
             "pairings:meeting_create",
+            "pairings:meeting_edit",
             "pairings:goal_create",
+            "pairings:goal_edit",
             "confidentiality:agreement",
             "confidentiality:agreement_sign",
             "confidentiality:agreement_rules",
@@ -86,7 +88,8 @@ ITEMS: tuple[Item, ...] = (
             "confidentiality:note",
             "confidentiality:note_edit",
         ),
-        shown_to=_employees,
+        # F4: the group-only level (a President) is never in a one-to-one pair.
+        shown_to=lambda roles, request: roles.employee is not None and not roles.is_group_only,
     ),
     Item(
         "Committee",

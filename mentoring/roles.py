@@ -158,14 +158,15 @@ def roles_for(user: User) -> Roles:
                     "/programs/",
                 )
             )
-        caps.append(
-            Capability(
-                "Your mentoring pairs",
-                "Accept a proposed match, plan and log your meetings, keep your goals, and end "
-                "a pairing without fault if it does not work. Only the two of you see it.",
-                "/pairings/",
+        if not roles.is_group_only:  # F4: never in a one-to-one pair
+            caps.append(
+                Capability(
+                    "Your mentoring pairs",
+                    "Accept a proposed match, plan and log your meetings, keep your goals, and "
+                    "end a pairing without fault if it does not work. Only the two of you see it.",
+                    "/pairings/",
+                )
             )
-        )
         caps.append(
             Capability(
                 "Your applications",

@@ -1,9 +1,12 @@
 """Forms of the pair's space and the coordinator's pages: meetings, goals, endings, pins."""
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from pairings.models import Goal, Meeting, Pairing
-from programs.forms import DateTimeInput
+from programs.forms import DateInput, DateTimeInput
 
 
 class MeetingForm(forms.ModelForm):
@@ -18,8 +21,48 @@ class MeetingForm(forms.ModelForm):
         self.fields["duration_minutes"].widget.attrs.update({"min": 5, "max": 600})
 
 
+class MeetingEditForm(forms.Form):
+    """Reschedule or correct a meeting: when it starts and ends, and how you meet."""
+
+    starts_at = forms.DateTimeField(label="Starts", widget=DateTimeInput)
+    ends_at = forms.DateTimeField(label="Ends", widget=DateTimeInput)
+    format = forms.ChoiceField(choices=Meeting.Format.choices, label="Format")
+
+    @classmethod
+    def for_meeting(cls, meeting: Meeting) -> "MeetingEditForm":
+        return cls(
+            initial={
+                "starts_at": timezone.localtime(meeting.starts_at),
+                "ends_at": timezone.localtime(meeting.ends_at),
+                "format": meeting.format,
+            }
+        )
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends:
+            if ends <= starts:
+                self.add_error("ends_at", "The meeting must end after it starts.")
+            elif ends - starts < timedelta(minutes=5):
+                self.add_error("ends_at", "A meeting lasts at least 5 minutes.")
+            elif ends - starts > timedelta(minutes=600):
+                self.add_error("ends_at", "A meeting lasts at most 10 hours.")
+            else:
+                data["duration_minutes"] = int((ends - starts).total_seconds() // 60)
+        return data
+
+
 class GoalForm(forms.Form):
     title = forms.CharField(max_length=300, label="A development goal")
+    description = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What it means for you (optional)",
+        help_text="Seen by the two of you only.",
+    )
+    due_on = forms.DateField(required=False, widget=DateInput, label="Due by (optional)")
 
 
 class GoalStatusForm(forms.Form):

@@ -81,7 +81,7 @@ def pairing_ended(message: Message) -> Rendered | None:
 
 @register("meeting_reminder", label="Reminder the day before a mentoring meeting", optional=True)
 def meeting_reminder(message: Message) -> Rendered | None:
-    meeting = Meeting.objects.filter(pk=message.object_id).first()
+    meeting = Meeting.objects.filter(pk=message.object_id, cancelled_at__isnull=True).first()
     if meeting is None or meeting.starts_at <= timezone.now():
         return None
     pairing = _pairing(message, meeting.pairing_id)
@@ -102,6 +102,41 @@ def meeting_reminder(message: Message) -> Rendered | None:
 
 
 @register(
+    "meeting_changed",
+    label="A mentoring meeting is moved or cancelled by the other member",
+    optional=True,
+)
+def meeting_changed(message: Message) -> Rendered | None:
+    """Told to the member who did not make the change: the new time, or that it is off. A
+    later change supersedes this one (its key names the meeting's version)."""
+    meeting = Meeting.objects.filter(pk=message.object_id).first()
+    if meeting is None or not message.key.endswith(f":v{meeting.sequence}"):
+        return None
+    pairing = _pairing(message, meeting.pairing_id)
+    if pairing is None or pairing.status != Pairing.Status.ACTIVE:
+        return None
+    context = _context(pairing, message.recipient_id)
+    when = timezone.localtime(meeting.starts_at)
+    cancelled = meeting.cancelled_at is not None
+    return Rendered(
+        subject=(
+            f"Your mentoring meeting with {context['other']} is cancelled"
+            if cancelled
+            else f"Your mentoring meeting with {context['other']} has a new time"
+        ),
+        url=reverse("pairings:space", args=[pairing.pk]),
+        context={
+            **context,
+            "cancelled": cancelled,
+            "starts_at": when,
+            "duration": meeting.duration_minutes,
+            "format": meeting.get_format_display(),
+        },
+        action="Open your pair's space",
+    )
+
+
+@register(
     "no_meeting_nudge",
     label="A nudge when your pair has logged no meeting for 30 days",
     optional=True,
@@ -111,7 +146,7 @@ def no_meeting_nudge(message: Message) -> Rendered | None:
     if pairing is None or pairing.status != Pairing.Status.ACTIVE:
         return None
     since = timezone.now() - timedelta(days=settings.NO_MEETING_NUDGE_DAYS)
-    if pairing.meetings.filter(starts_at__gte=since).exists():
+    if pairing.meetings.filter(starts_at__gte=since, cancelled_at__isnull=True).exists():
         return None
     return Rendered(
         subject=f"{pairing.program.name}: no meeting logged with your pair for a while",

@@ -6,12 +6,13 @@ pairings of their programs as metadata only; nobody but the pair sees goals, and
 its author sees the private reason for an ending (F7).
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from firewall.crypto import EncryptedTextField
@@ -126,12 +127,24 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Calendars recognise a meeting by its UID ("meeting-<pk>") and take the copy with the
+    # highest SEQUENCE: every reschedule, correction or cancellation raises it by one.
+    sequence = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # A cancelled meeting stays a row, so calendars are told (STATUS:CANCELLED), not left with
+    # a ghost; it leaves the pair's lists.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
         constraints = [
-            # The same meeting logged twice (a double submit) is one row.
-            models.UniqueConstraint(fields=["pairing", "starts_at"], name="one_meeting_per_time"),
+            # The same meeting logged twice (a double submit) is one row; a cancelled one
+            # leaves its time free.
+            models.UniqueConstraint(
+                fields=["pairing", "starts_at"],
+                condition=Q(cancelled_at__isnull=True),
+                name="one_meeting_per_time",
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=600),
                 name="meeting_duration_sensible",
@@ -148,7 +161,8 @@ class Meeting(models.Model):
 
 
 class Goal(models.Model):
-    """One of the pair's development goals. Visible to the pair only."""
+    """One of the pair's development goals. Visible to the pair only. The title stays a
+    plain column as it always was; the description, like a note, is encrypted (F10)."""
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -158,6 +172,8 @@ class Goal(models.Model):
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=300)
+    description = EncryptedTextField(blank=True, default="")
+    due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -167,6 +183,56 @@ class Goal(models.Model):
 
     def __str__(self) -> str:
         return f"goal #{self.pk}"
+
+
+class GoalChange(models.Model):
+    """One line of a goal's history: who changed which part, when, from what to what. Seen by
+    the pair only; the text before and after is encrypted like the goal's description."""
+
+    class Field(models.TextChoices):
+        CREATED = "created", "Added the goal"
+        TITLE = "title", "Changed the title"
+        DESCRIPTION = "description", "Changed the description"
+        DUE_ON = "due_on", "Changed the due date"
+        STATUS = "status", "Changed the status"
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    field = models.CharField(max_length=12, choices=Field.choices)
+    before = EncryptedTextField(blank=True, default="")
+    after = EncryptedTextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"goal change #{self.pk}"
+
+    def words(self) -> str:
+        """What changed, in words, for the pair's own pages (this row's text, nobody else's)."""
+        if self.field == self.Field.CREATED:
+            return "Added the goal"
+        if self.field == self.Field.STATUS:
+            labels = dict(Goal.Status.choices)
+            old, new = labels.get(self.before, self.before), labels.get(self.after, self.after)
+            return f"Changed the status from {old} to {new}"
+        if self.field == self.Field.DUE_ON:
+            return f"Changed the due date from {_day(self.before)} to {_day(self.after)}"
+        if self.field == self.Field.TITLE:
+            return f"Renamed the goal from “{self.before}” to “{self.after}”"
+        if not self.before:
+            return "Added a description"
+        return f"Changed the description (it was: “{self.before}”)"
+
+
+def _day(iso: str) -> str:
+    if not iso:
+        return "none"
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
 
 
 class MatchingRun(models.Model):

@@ -8,18 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from pairings.models import Goal, Meeting, Pairing
+from pairings.models import Goal, GoalChange, Meeting, Pairing
 from pairings.scoring import Participant, score_pair
 from people.models import Employee, User
 from people.roles import HR_ADMINS
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
-from programs.models import Application, CommitmentAcceptance, Program
+from programs.models import Application, Commitment, CommitmentAcceptance, Program
 from programs.selectors import (
     commitment_current,
     commitment_is_accepted,
@@ -74,16 +74,34 @@ def goal_get_for(*, user: User, pk: int) -> Goal:
 
 
 def meetings_of(*, pairing: Pairing) -> tuple[list[Meeting], QuerySet[Meeting]]:
-    """(upcoming soonest first, past latest first). The past grows for years: callers show it
-    a page at a time."""
+    """(upcoming soonest first, past latest first), cancelled meetings left out. The past
+    grows for years: callers show it a page at a time."""
     now = timezone.now()
-    upcoming = list(pairing.meetings.filter(starts_at__gte=now).order_by("starts_at", "pk"))
-    past = pairing.meetings.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
+    held = pairing.meetings.filter(cancelled_at__isnull=True)
+    upcoming = list(held.filter(starts_at__gte=now).order_by("starts_at", "pk"))
+    past = held.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
     return upcoming, past
 
 
+def meetings_called_off(*, pairing: Pairing) -> list[Meeting]:
+    """Cancelled meetings whose time is still to come, soonest first: the pair's space offers
+    each one's cancellation as a calendar file, for calendars that imported the meeting."""
+    return list(
+        pairing.meetings.filter(cancelled_at__isnull=False, starts_at__gte=timezone.now()).order_by(
+            "starts_at", "pk"
+        )
+    )
+
+
 def goals_of(*, pairing: Pairing) -> QuerySet[Goal]:
-    return pairing.goals.all()
+    """The pair's goals, each with its history, newest change first (one more query)."""
+    return pairing.goals.prefetch_related("changes")
+
+
+def goal_history(*, goal: Goal) -> QuerySet[GoalChange]:
+    """Who changed what of one goal, and when, newest first; for the pair only (the goal
+    itself was read through `goal_get_for`)."""
+    return goal.changes.all()
 
 
 # --- Coordinators ------------------------------------------------------------------------------
@@ -148,7 +166,9 @@ def attach_attendance(*, pairings) -> None:
     if not visible:
         return
     held = (
-        Meeting.objects.filter(pairing__in=[p.pk for p in visible], starts_at__lte=now)
+        Meeting.objects.filter(
+            pairing__in=[p.pk for p in visible], starts_at__lte=now, cancelled_at__isnull=True
+        )
         .order_by()
         .values("pairing")
         .annotate(n=Count("pk"), last=Max("starts_at"))
@@ -376,6 +396,34 @@ def mentoree_for_coordinator(*, program: Program, employee_id: int) -> Employee:
         ).applicant
     except Application.DoesNotExist:
         raise Http404("No such mentoree") from None
+
+
+def attach_paused(*, pairings) -> None:
+    """Sets `paused` on each pairing of a page, in one query: an active pairing whose
+    mentoree has not accepted the program's newest commitment version stays active (the
+    version holds back new pairings only) but is shown as paused, with the way to accept."""
+    active = [p for p in pairings if p.status == Pairing.Status.ACTIVE]
+    accepted: set[int] = set()
+    if active:
+        accepted = set(
+            Pairing.objects.filter(pk__in=[p.pk for p in active])
+            .filter(
+                Exists(
+                    CommitmentAcceptance.objects.filter(
+                        employee=OuterRef("mentoree"),
+                        commitment__program=OuterRef("program"),
+                        commitment__version=Subquery(
+                            Commitment.objects.filter(program=OuterRef(OuterRef("program")))
+                            .order_by("-version")
+                            .values("version")[:1]
+                        ),
+                    )
+                )
+            )
+            .values_list("pk", flat=True)
+        )
+    for pairing in pairings:
+        pairing.paused = pairing.status == Pairing.Status.ACTIVE and pairing.pk not in accepted
 
 
 def my_pairing_view(*, pairing: Pairing, user: User) -> dict[str, object]:

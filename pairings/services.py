@@ -20,15 +20,37 @@ from firewall.register import (
     mentoring_hold,
     open_assessment_exists,
 )
-from notifications.messaging import message_schedule, messages_cancel
+from notifications.messaging import message_schedule
 from pairings import signals
-from pairings.models import Goal, Meeting, Pairing, PrivateEndReason
+
+# The pair's meetings and goals have modules of their own; their services are named here too,
+# so every caller keeps one entry point (`pairings.services`).
+from pairings.goals import goal_create, goal_set_status, goal_update
+from pairings.meetings import (
+    meeting_cancel,
+    meeting_delete,
+    meeting_log,
+    meeting_update,
+    meetings_cancel_future,
+)
+from pairings.members import member_role
+from pairings.models import Pairing, PrivateEndReason
 from people.models import Employee, User
 from people.selectors import in_management_chain
 from programs.models import Application, Program
 from programs.selectors import commitment_is_accepted
 
 ACCESS = "access_pairing"
+
+__all__ = [
+    "goal_create",
+    "goal_set_status",
+    "goal_update",
+    "meeting_cancel",
+    "meeting_delete",
+    "meeting_log",
+    "meeting_update",
+]
 
 
 def _admitted(program: Program, employee: Employee, role: str) -> Application | None:
@@ -180,12 +202,7 @@ def pairing_propose(
     return pairing
 
 
-def _member_role(pairing: Pairing, employee: Employee) -> str:
-    if employee.pk == pairing.mentor_id:
-        return "mentor"
-    if employee.pk == pairing.mentoree_id:
-        return "mentoree"
-    raise refuse("Only the two members of the pair can do that.", "not_member")
+COMMITMENT_BLOCKER = "The mentoree has not accepted the current program commitment."
 
 
 def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
@@ -200,7 +217,7 @@ def pairing_activation_blockers(*, pairing: Pairing) -> list[str]:
     if pairing.mentoree_accepted_at is None:
         blockers.append("The mentoree has not accepted the match yet.")
     if not commitment_is_accepted(employee=pairing.mentoree, program=pairing.program):
-        blockers.append("The mentoree has not accepted the current program commitment.")
+        blockers.append(COMMITMENT_BLOCKER)
     blockers.extend(signals.blockers_from_receivers(sender=Pairing, pairing=pairing))
     return blockers
 
@@ -261,7 +278,7 @@ def pairings_refresh_for(*, employee: Employee, program: Program) -> None:
 def pairing_accept(*, pairing: Pairing, by: Employee) -> Pairing:
     """A member accepts the proposed match."""
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    role = _member_role(pairing, by)
+    role = member_role(pairing, by)
     if not pairing.is_live:
         raise refuse("This pairing has ended.", "ended")
     field = f"{role}_accepted_at"
@@ -279,10 +296,11 @@ def pairing_end(
 
     Only the category is kept on the pairing, for counts in aggregate. Who ended it is not
     recorded there; a private reason is kept for its author alone. The mentoree keeps their
-    standing and can be matched again at once.
+    standing and can be matched again at once. Meetings still to come are cancelled (calendars
+    are told) and the goals are frozen as they stand (`members.require_active`).
     """
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    _member_role(pairing, by)
+    member_role(pairing, by)
     if not pairing.is_live:
         raise refuse("This pairing has already ended.", "ended")
     if category not in Pairing.EndCategory.values:
@@ -291,6 +309,7 @@ def pairing_end(
     pairing.ended_at = timezone.now()
     pairing.end_category = category
     pairing.save(update_fields=["status", "ended_at", "end_category"])
+    meetings_cancel_future(pairing=pairing)
     mentoring_end(mentor_id=pairing.mentor_id, mentoree_id=pairing.mentoree_id)
     private_reason = private_reason.strip()
     if private_reason:
@@ -305,92 +324,6 @@ def pairing_end(
     return pairing
 
 
-# --- Meetings and goals ----------------------------------------------------------------------
-
-
-def _require_active(pairing: Pairing) -> None:
-    if pairing.status != Pairing.Status.ACTIVE:
-        raise refuse(
-            "Meetings and goals start once the pairing is active: both of you accepted the "
-            "match and the agreement is in place.",
-            "not_active",
-        )
-
-
-@transaction.atomic
-def meeting_log(
-    *,
-    pairing: Pairing,
-    by: Employee,
-    starts_at: datetime,
-    duration_minutes: int,
-    format: str,
-) -> Meeting:
-    """Schedule (future) or log (past) a meeting. Submitting the same one twice makes one row."""
-    if abs(starts_at - timezone.now()) > timedelta(days=5 * 366):
-        raise ValidationError({"starts_at": "Choose a date within five years of today."})
-    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    _member_role(pairing, by)
-    _require_active(pairing)
-    meeting = Meeting(
-        pairing=pairing,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        format=format,
-        created_by=by.user,
-    )
-    meeting.full_clean(validate_constraints=False)
-    existing = Meeting.objects.filter(pairing=pairing, starts_at=starts_at).first()
-    if existing is not None:
-        if (existing.duration_minutes, existing.format) == (duration_minutes, format):
-            return existing  # the same form sent twice: one meeting
-        raise ValidationError(
-            {"starts_at": "Another meeting of yours starts at that time; remove it first."}
-        )
-    meeting.save()
-    due_at = meeting.starts_at - timedelta(hours=settings.MEETING_REMINDER_HOURS)
-    if due_at > timezone.now():
-        for member in (pairing.mentor, pairing.mentoree):
-            message_schedule(
-                recipient=member.user_id,
-                kind="meeting_reminder",
-                key=f"meeting-reminder:{meeting.pk}:24h",
-                object_id=meeting.pk,
-                due_at=due_at,
-            )
-    return meeting
-
-
-@transaction.atomic
-def meeting_delete(*, meeting: Meeting, by: Employee) -> None:
-    _member_role(meeting.pairing, by)
-    messages_cancel(keys=[f"meeting-reminder:{meeting.pk}:24h"])
-    meeting.delete()
-
-
-@transaction.atomic
-def goal_create(*, pairing: Pairing, by: Employee, title: str) -> Goal:
-    pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
-    _member_role(pairing, by)
-    _require_active(pairing)
-    goal = Goal(pairing=pairing, title=title.strip())
-    if not goal.title:
-        raise ValidationError({"title": "Describe the goal in a few words."})
-    goal.full_clean()
-    goal.save()
-    return goal
-
-
-@transaction.atomic
-def goal_set_status(*, goal: Goal, by: Employee, status: str) -> Goal:
-    _member_role(goal.pairing, by)
-    if status not in Goal.Status.values:
-        raise ValidationError({"status": "Choose open, in progress, achieved or dropped."})
-    goal.status = status
-    goal.save(update_fields=["status", "updated_at"])
-    return goal
-
-
 def nudges_plan(*, now: datetime | None = None) -> int:
     """Schedule the "no meeting logged for 30 days" nudge for both members of every active
     pair whose latest meeting (or, with none, its activation) is that old. The key names the
@@ -400,7 +333,13 @@ def nudges_plan(*, now: datetime | None = None) -> int:
     quiet_since = now - timedelta(days=settings.NO_MEETING_NUDGE_DAYS)
     silent = (
         Pairing.objects.filter(status=Pairing.Status.ACTIVE)
-        .annotate(anchor=Coalesce(Max("meetings__starts_at"), "activated_at", "proposed_at"))
+        .annotate(
+            anchor=Coalesce(
+                Max("meetings__starts_at", filter=Q(meetings__cancelled_at__isnull=True)),
+                "activated_at",
+                "proposed_at",
+            )
+        )
         .filter(anchor__lte=quiet_since)
         .select_related("mentor", "mentoree")
         .order_by("pk")

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.addresses import address_for_each
-from core.htmx import poll_status
 from core.ics import ics_event
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
@@ -20,16 +20,13 @@ from pairings.forms import (
     EndForm,
     GoalForm,
     GoalStatusForm,
+    MeetingEditForm,
     MeetingForm,
-    PinForm,
     ProposeForm,
-    SwapForm,
 )
-from pairings.matching import selectors as matching_selectors
-from pairings.matching import services as matching
 from pairings.models import Goal, Meeting, Pairing
 from people.models import Employee
-from people.selectors import employee_for_user, employee_get, employees_by_email
+from people.selectors import employee_for_user, employee_get
 
 
 def _pairing(request: HttpRequest, pk: int) -> Pairing:
@@ -72,22 +69,23 @@ def _me(request: HttpRequest) -> Employee:
 
 @require_safe
 def my_pairings(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "pairings/my_pairings.html",
-        {"page": paginate(request, selectors.pairing_list_for(user=request.user))},
-    )
+    page = paginate(request, selectors.pairing_list_for(user=request.user))
+    selectors.attach_paused(pairings=page.object_list)
+    return render(request, "pairings/my_pairings.html", {"page": page})
 
 
 def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str, object]:
     upcoming, past = selectors.meetings_of(pairing=pairing)
+    blockers = services.pairing_activation_blockers(pairing=pairing) if pairing.is_live else []
     return {
         "pairing": pairing,
         **selectors.my_pairing_view(pairing=pairing, user=request.user),
-        "blockers": services.pairing_activation_blockers(pairing=pairing)
-        if pairing.is_live
-        else [],
+        "blockers": blockers,
+        # Active, but the mentoree has yet to accept a new commitment version: shown paused.
+        "paused": pairing.status == Pairing.Status.ACTIVE
+        and services.COMMITMENT_BLOCKER in blockers,
         "upcoming": upcoming,
+        "called_off": selectors.meetings_called_off(pairing=pairing),
         "past": paginate(request, past, "mpage"),
         "goals": selectors.goals_of(pairing=pairing),
         "goal_statuses": GoalStatusForm.base_fields["status"].choices,
@@ -160,7 +158,7 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The meeting is in your calendar.")
+            messages.success(request, _meeting_saved_words(form.cleaned_data["starts_at"]))
             return redirect("pairings:space", pk=pairing.pk)
     return render(
         request,
@@ -170,16 +168,87 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _meeting_saved_words(starts_at) -> str:
+    """A meeting to come is planned (and can go into a calendar); one already held is logged."""
+    if starts_at > timezone.now():
+        return "The meeting is planned. Add it to your calendar from the list of upcoming meetings."
+    return "The meeting is logged."
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reschedule a meeting to come or correct one already held."""
+    meeting = _meeting(request, pk)
+    if request.method == "GET":
+        form = MeetingEditForm.for_meeting(meeting)
+    else:
+        form = MeetingEditForm(request.POST)
+        if form.is_valid():
+            try:
+                meeting = services.meeting_update(
+                    meeting=meeting,
+                    by=_me(request),
+                    starts_at=form.cleaned_data["starts_at"],
+                    duration_minutes=form.cleaned_data["duration_minutes"],
+                    format=form.cleaned_data["format"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _meeting_changed_words(meeting))
+                return redirect("pairings:space", pk=meeting.pairing_id)
+    status = 400 if form.is_bound else 200
+    return render(
+        request,
+        "pairings/meeting_edit.html",
+        {"meeting": meeting, "pairing": meeting.pairing, "form": form},
+        status=status,
+    )
+
+
+def _meeting_changed_words(meeting) -> str:
+    if meeting.starts_at > timezone.now():
+        return (
+            "The meeting is rescheduled. If you added it to your calendar, download it again: "
+            "your calendar updates the same event."
+        )
+    return "The meeting is corrected."
+
+
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    try:
+        services.meeting_cancel(meeting=meeting, by=_me(request))
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            "The meeting is cancelled. A calendar that subscribes to yours shows it as cancelled; "
+            "if you added it by hand, open its cancellation under Cancelled meetings.",
+        )
+    return redirect("pairings:space", pk=meeting.pairing_id)
+
+
 @require_POST
 def meeting_delete(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
-    services.meeting_delete(meeting=meeting, by=_me(request))
-    messages.success(request, "The meeting was removed.")
+    try:
+        services.meeting_delete(meeting=meeting, by=_me(request))
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(request, "The meeting was removed.")
     return redirect("pairings:space", pk=meeting.pairing_id)
 
 
 @require_safe
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting as a calendar file: the UID it has always had (calendars that imported it
+    match the new copy to it), its sequence, and METHOD:CANCEL once cancelled. When, how and
+    a link; never a note (F9)."""
     meeting = _meeting(request, pk)
     url = request.build_absolute_uri(reverse("pairings:space", args=[meeting.pairing_id]))
     text = ics_event(
@@ -190,6 +259,8 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
         location=meeting.get_format_display(),
         description=url,
         url=url,
+        sequence=meeting.sequence,
+        cancelled=meeting.cancelled_at is not None,
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
@@ -197,14 +268,14 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@sensitive_post_parameters("title")
+@sensitive_post_parameters("title", "description")
 @require_POST
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _pairing(request, pk)
     form = GoalForm(request.POST)
     if form.is_valid():
         try:
-            services.goal_create(pairing=pairing, by=_me(request), title=form.cleaned_data["title"])
+            services.goal_create(pairing=pairing, by=_me(request), **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -223,11 +294,49 @@ def goal_status(request: HttpRequest, pk: int) -> HttpResponse:
     goal = _goal(request, pk)
     form = GoalStatusForm(request.POST)
     if form.is_valid():
-        services.goal_set_status(goal=goal, by=_me(request), status=form.cleaned_data["status"])
-        messages.success(request, "The goal was updated.")
+        try:
+            services.goal_set_status(goal=goal, by=_me(request), status=form.cleaned_data["status"])
+        except ValidationError as exc:
+            show_refusal(request, exc)
+        else:
+            messages.success(request, "The goal was updated.")
     else:
         messages.error(request, "Choose open, in progress, achieved or dropped.")
     return redirect("pairings:space", pk=goal.pairing_id)
+
+
+@never_cache
+@sensitive_post_parameters("title", "description")
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a goal's words or due date; the page shows its history."""
+    goal = _goal(request, pk)
+    if request.method == "GET":
+        form = GoalForm(
+            initial={"title": goal.title, "description": goal.description, "due_on": goal.due_on}
+        )
+    else:
+        form = GoalForm(request.POST)
+        if form.is_valid():
+            try:
+                services.goal_update(goal=goal, by=_me(request), **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "The goal was updated.")
+                return redirect("pairings:space", pk=goal.pairing_id)
+    return render(
+        request,
+        "pairings/goal_edit.html",
+        {
+            "goal": goal,
+            "pairing": goal.pairing,
+            **selectors.my_pairing_view(pairing=goal.pairing, user=request.user),
+            "form": form,
+            "history": selectors.goal_history(goal=goal),
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 # --- Coordinators: pairings, suggestions, matching ---------------------------------------------
@@ -310,134 +419,3 @@ def propose(request: HttpRequest, slug: str, employee_id: int) -> HttpResponse:
         request, f"{mentor.full_name} and {mentoree.full_name} are proposed; both were told."
     )
     return redirect("pairings:program", slug=program.slug)
-
-
-@never_cache
-@require_safe
-def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    state = matching_selectors.matching_page_state(program=program)
-    return render(
-        request,
-        "pairings/matching.html",
-        {
-            "program": program,
-            **state,
-            "pairs": paginate(request, state["pairs"]),
-            "pin_form": PinForm(),
-            "swap_form": SwapForm(),
-            "unmatched_count": selectors.unmatched_mentorees(program=program).count(),
-        },
-    )
-
-
-@never_cache
-@require_safe
-def matching_status(request: HttpRequest, slug: str) -> HttpResponse:
-    """The progress fragment the matching page polls (htmx, every two seconds) instead of
-    reloading itself. Once nothing is running it says how the run ended, with a link to the
-    result, and answers 286, htmx's "stop polling"."""
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    state = matching_selectors.matching_page_state(program=program)
-    working = state["running"] or state["publishing"]
-    return render(
-        request,
-        "pairings/matching.html#progress",
-        {"program": program, **state, "oob": True},
-        status=poll_status(working=working),
-    )
-
-
-@require_POST
-def matching_start(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    try:
-        matching.matching_run_start(program=program, by=request.user)
-    except ValidationError as exc:
-        show_refusal(request, exc)
-    else:
-        messages.success(request, "Matching started. This page shows its progress.")
-    return redirect("pairings:matching", slug=program.slug)
-
-
-@require_POST
-def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    form = PinForm(request.POST)
-    if form.is_valid():
-        people = employees_by_email(
-            emails=[form.cleaned_data["mentor_email"], form.cleaned_data["mentoree_email"]]
-        )
-        mentor = people.get(form.cleaned_data["mentor_email"].lower())
-        mentoree = people.get(form.cleaned_data["mentoree_email"].lower())
-        if mentor is None or mentoree is None:
-            messages.error(request, "No employee has one of those e-mail addresses.")
-        else:
-            try:
-                matching.pin_add(program=program, mentor=mentor, mentoree=mentoree, by=request.user)
-            except ValidationError as exc:
-                show_refusal(request, exc)
-            else:
-                messages.success(request, "The pair is pinned for the next run.")
-    else:
-        messages.error(request, "Give both e-mail addresses.")
-    return redirect("pairings:matching", slug=program.slug)
-
-
-@require_POST
-def pin_remove(request: HttpRequest, slug: str, pin_id: int) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    pin = matching_selectors.pin_of(program=program, pin_id=pin_id)
-    matching.pin_remove(pin=pin, by=request.user)
-    messages.success(request, "The pin was removed.")
-    return redirect("pairings:matching", slug=program.slug)
-
-
-@require_POST
-def proposal_remove(request: HttpRequest, slug: str, pair_id: int) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    pair = matching_selectors.proposed_pair_of(program=program, pair_id=pair_id)
-    try:
-        matching.proposal_remove(pair=pair, by=request.user)
-    except ValidationError as exc:
-        show_refusal(request, exc)
-    else:
-        messages.success(request, "The row was removed from the proposal.")
-    return redirect("pairings:matching", slug=program.slug)
-
-
-@require_POST
-def proposal_swap(request: HttpRequest, slug: str) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    form = SwapForm(request.POST)
-    if form.is_valid():
-        pairs = matching_selectors.proposed_pairs_by_id(
-            program=program, ids=[form.cleaned_data["first"], form.cleaned_data["second"]]
-        )
-        first = pairs.get(form.cleaned_data["first"])
-        second = pairs.get(form.cleaned_data["second"])
-        if first is None or second is None or first.pk == second.pk:
-            messages.error(request, "Choose two different rows of the proposal.")
-        else:
-            try:
-                matching.proposal_swap(first=first, second=second, by=request.user)
-            except ValidationError as exc:
-                show_refusal(request, exc)
-            else:
-                messages.success(request, "The two mentors were swapped.")
-    else:
-        messages.error(request, "Give the numbers of the two rows to swap.")
-    return redirect("pairings:matching", slug=program.slug)
-
-
-@require_POST
-def matching_publish(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    run = matching_selectors.run_of(program=program, run_id=run_id)
-    try:
-        matching.matching_run_publish_start(run=run, by=request.user)
-    except ValidationError as exc:
-        show_refusal(request, exc)
-    else:
-        messages.success(request, "Publishing started. This page shows its progress.")
-    return redirect("pairings:matching", slug=program.slug)

@@ -104,7 +104,7 @@ def meetings_rows(*, program: Program, now) -> Iterator[list[object]]:
         "last_meeting_on",
     ]
     shares = Q(agreement__in_force_coordinator_rule__in=SHARES_ATTENDANCE)
-    held = Q(meetings__starts_at__lte=now)
+    held = Q(meetings__starts_at__lte=now, meetings__cancelled_at__isnull=True)
     pairs = (
         Pairing.objects.filter(program=program)
         .select_related("mentor", "mentoree")

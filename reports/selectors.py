@@ -100,6 +100,23 @@ class TimeToMatch:
     median_days: float | None  # None: withheld (fewer than five matched)
     slowest_days: float | None  # the 90th percentile
 
+    @property
+    def median_words(self) -> str:
+        return days_in_words(self.median_days)
+
+    @property
+    def slowest_words(self) -> str:
+        return days_in_words(self.slowest_days)
+
+
+def days_in_words(days: float | None) -> str:
+    """A span of days as people say it: "the same day" (never "0.0 days"), "1 day", "2.5 days"."""
+    if days is None:
+        return "\u2013"  # an en dash, as the page shows for a figure withheld
+    if days < 0.05:
+        return "the same day"
+    return "1 day" if days == 1 else f"{days:g} days"
+
 
 @dataclass(frozen=True)
 class SessionFigures:
@@ -220,6 +237,7 @@ def _meetings_per_month(program: Program, now: datetime) -> list[tuple[str, int]
             pairing__agreement__in_force_coordinator_rule__in=SHARES_ATTENDANCE,
             starts_at__gte=starts[0],
             starts_at__lte=now,
+            cancelled_at__isnull=True,
         )
         .annotate(month=TruncMonth("starts_at"))
         .values_list("month")
@@ -286,7 +304,10 @@ def program_dashboard(*, program: Program, now: datetime | None = None) -> Dashb
     sharing_pairs = sharing.count()
     enough = sharing_pairs >= SMALL_GROUP
     met = Meeting.objects.filter(
-        pairing=OuterRef("pk"), starts_at__gte=now - timedelta(days=30), starts_at__lte=now
+        pairing=OuterRef("pk"),
+        starts_at__gte=now - timedelta(days=30),
+        starts_at__lte=now,
+        cancelled_at__isnull=True,
     )
     sessions, session_totals = _sessions(program, now)
     return Dashboard(

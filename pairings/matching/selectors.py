@@ -3,11 +3,17 @@ a coordinator's form names, always within the program (anything else is a 404)."
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.http import Http404
+from dataclasses import dataclass
 
-from pairings.models import MatchingRun, Pin, ProposedPair
-from programs.models import Program
+from django.core.cache import cache
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
+from pairings.selectors import unmatched_mentorees
+from people.models import Employee
+from programs.models import Commitment, CommitmentAcceptance, Program
 
 # The publication's progress lives in the cache (Redis in production, shared by the web and
 # the workers): the run's row is locked, and its changes unseen, until the publication's one
@@ -43,6 +49,110 @@ def matching_page_state(*, program: Program) -> dict[str, object]:
         "pairs": pairs,
         "pins": program.pins.select_related("mentor", "mentoree").order_by("pk"),
     }
+
+
+# How many names each list of the matching page spells out before saying "and N more".
+NAMED = 50
+
+NOT_ACCEPTED = (
+    "has not accepted the current program commitment yet, so matching leaves them out until "
+    "they do (F5)"
+)
+NOT_ACTIVE = "is no longer an active employee"
+NO_MENTOR = "was considered, but no mentor with room left may be paired with them"
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A mentoree without a pair and why, in words a coordinator understands."""
+
+    mentoree: Employee
+    reason: str
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """Of the admitted mentorees with no pair yet, who matching leaves out, and why."""
+
+    waiting: int  # admitted mentorees with no pair yet
+    left_out: list[LeftOut]  # not considered by matching: at most NAMED of them
+    left_out_count: int
+    without_pair: list[LeftOut]  # considered by the latest run, in none of its rows
+    without_pair_count: int
+
+    @property
+    def considered(self) -> int:
+        return self.waiting - self.left_out_count
+
+    @property
+    def left_out_more(self) -> int:
+        return self.left_out_count - len(self.left_out)
+
+    @property
+    def without_pair_more(self) -> int:
+        return self.without_pair_count - len(self.without_pair)
+
+
+def matching_gaps(*, program: Program, run: MatchingRun | None) -> Gaps:
+    """The figures the matching page gives, so they add up: of the admitted mentorees with no
+    pair, who matching does not consider and why (the current commitment not accepted, or no
+    longer an active employee), and, for a run ready for review, who it considered but left
+    without a pair. Names are read a page at a time (NAMED), counts in SQL, so a cohort of
+    100,000 costs the same few queries."""
+    current = Commitment.objects.filter(program=program).order_by("-version").values("pk")[:1]
+    accepted = CommitmentAcceptance.objects.filter(
+        commitment_id=Subquery(current), employee=OuterRef("applicant")
+    )
+    waiting = unmatched_mentorees(program=program).annotate(accepted=Exists(accepted))
+    excluded = waiting.filter(Q(applicant__is_active=False) | Q(accepted=False))
+    left_out = [
+        LeftOut(a.applicant, NOT_ACTIVE if not a.applicant.is_active else NOT_ACCEPTED)
+        for a in excluded[:NAMED]
+    ]
+    without_pair: list[LeftOut] = []
+    without_pair_count = 0
+    if run is not None and run.status in (
+        MatchingRun.Status.DONE,
+        MatchingRun.Status.PUBLISH_FAILED,
+    ):
+        unpaired = waiting.filter(applicant__is_active=True, accepted=True).exclude(
+            applicant__in=run.pairs.values("mentoree")
+        )
+        without_pair = [LeftOut(a.applicant, NO_MENTOR) for a in unpaired[:NAMED]]
+        without_pair_count = len(without_pair) if len(without_pair) < NAMED else unpaired.count()
+    return Gaps(
+        waiting=waiting.count(),
+        left_out=left_out,
+        left_out_count=len(left_out) if len(left_out) < NAMED else excluded.count(),
+        without_pair=without_pair,
+        without_pair_count=without_pair_count,
+    )
+
+
+def rematch_warnings(*, program: Program, pairs: list[tuple[Employee, Employee]]) -> list[str]:
+    """For each (mentor, mentoree) given that was a pairing of this program and ended, the
+    fact in words (when it ended; never why, F7). One query."""
+    wanted = Q(pk__in=[])
+    for mentor, mentoree in pairs:
+        wanted |= Q(mentor=mentor, mentoree=mentoree)
+    rows = (
+        Pairing.objects.filter(wanted, program=program, status=Pairing.Status.ENDED)
+        .values("mentor_id", "mentoree_id")
+        .annotate(last=Max("ended_at"))
+        .order_by()
+    )
+    last = {(r["mentor_id"], r["mentoree_id"]): r["last"] for r in rows}
+    words = []
+    for mentor, mentoree in pairs:
+        when = last.get((mentor.pk, mentoree.pk))
+        if when is not None:
+            day = timezone.localdate(when)
+            words.append(
+                f"{mentor.full_name} and {mentoree.full_name} were a pair in this program until "
+                f"{day.day} {day:%B %Y}; that pairing ended. Swap anyway only if both would "
+                "welcome it."
+            )
+    return words
 
 
 def run_of(*, program: Program, run_id: int) -> MatchingRun:

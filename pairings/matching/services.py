@@ -25,7 +25,11 @@ from django.utils import timezone
 from core.refusals import refuse
 from pairings.bulk import Proposal, pairings_propose_many
 from pairings.matching.cohort import load_cohort, load_participant
-from pairings.matching.selectors import PUBLISH_PROGRESS_SECONDS, publish_progress_key
+from pairings.matching.selectors import (
+    PUBLISH_PROGRESS_SECONDS,
+    publish_progress_key,
+    rematch_warnings,
+)
 from pairings.matching.solver import MatchingResult, solve
 from pairings.models import MatchingRun, Pin, ProposedPair
 from pairings.scoring import Participant, score_pair
@@ -224,11 +228,15 @@ def _hard_constraint_refusal(mentor: Employee, mentoree: Employee) -> str:
 
 
 @transaction.atomic
-def proposal_swap(*, first: ProposedPair, second: ProposedPair, by: User) -> None:
+def proposal_swap(
+    *, first: ProposedPair, second: ProposedPair, by: User, rematch_confirmed: bool = False
+) -> None:
     """Exchange the mentors of two rows of the same proposal, and rescore both.
 
     Refused when either new pair breaks a hard constraint (same person, management chain,
-    group-only mentor), or when a row was pinned by the coordinator before the run.
+    group-only mentor), or when a row was pinned by the coordinator before the run. A swap
+    that would put together again two people whose pairing in this program ended is held
+    back with a warning (code "rematch") until the coordinator confirms it.
     """
     run = _locked_run(first.run_id)
     _require_reviewable(run, by)
@@ -259,6 +267,12 @@ def proposal_swap(*, first: ProposedPair, second: ProposedPair, by: User) -> Non
     ]
     if reasons:
         raise ValidationError(reasons, code="constraint")
+    if not rematch_confirmed:
+        warnings = rematch_warnings(
+            program=program, pairs=[(b.mentor, a.mentoree), (a.mentor, b.mentoree)]
+        )
+        if warnings:
+            raise refuse(" ".join(warnings), "rematch")
 
     def participant(employee: Employee, role: str) -> Participant:
         return load_participant(program=program, employee=employee, role=role)

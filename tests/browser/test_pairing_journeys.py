@@ -107,7 +107,9 @@ def test_pair_logs_a_meeting_writes_a_private_and_a_shared_note_and_sets_a_goal(
     page.get_by_label("Duration in minutes").fill("45")
     page.get_by_label("Format").select_option(label="In person")
     page.get_by_role("button", name="Save the meeting").click()
-    expect_message(page, "The meeting is in your calendar.")
+    expect_message(
+        page, "The meeting is planned. Add it to your calendar from the list of upcoming meetings."
+    )
     upcoming = page.get_by_role("region", name="Upcoming")
     expect(upcoming).to_contain_text(when.strftime("%a %-d %b %Y, 09:30 to 10:15"))
     expect(upcoming).to_contain_text("In person")

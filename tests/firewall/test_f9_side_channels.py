@@ -31,11 +31,19 @@ from firewall.models import AccessEvent
 from mentoring.logging import RedactConfidentialFilter
 from notifications.models import Notification
 from pairings import matching
-from pairings.models import Goal, MatchingRun, Pairing, PrivateEndReason
+from pairings.models import Goal, GoalChange, MatchingRun, Pairing, PrivateEndReason
 from tests.builders.confidentiality import agreement_of, canary
 from tests.builders.pairings import log_meeting
 
-CONFIDENTIAL_MODELS = [Note, Agreement, ConsentedTheme, PrivateEndReason, Signature, Goal]
+CONFIDENTIAL_MODELS = [
+    Note,
+    Agreement,
+    ConsentedTheme,
+    PrivateEndReason,
+    Signature,
+    Goal,
+    GoalChange,
+]
 
 
 def post_ok(client, url, data, status=302):

@@ -46,6 +46,7 @@ ALL_KINDS = {
     "pairing_active",
     "pairing_ended",
     "meeting_reminder",
+    "meeting_changed",
     "no_meeting_nudge",
     "agreement_to_sign",
     "agreement_reminder",
@@ -61,6 +62,7 @@ OPTIONAL_KINDS = {
     "application_new",
     "session_reminder",
     "meeting_reminder",
+    "meeting_changed",
     "no_meeting_nudge",
     "agreement_reminder",
     "weekly_digest",
@@ -387,6 +389,37 @@ def test_meeting_reminder_goes_to_both_members_24_hours_before(
     }
 
 
+def test_the_other_member_hears_when_a_meeting_is_moved_then_cancelled(
+    active_pairing, mentor, mentoree, deliver
+):
+    """Who moved or cancelled the meeting is not told; the other member is, once per change,
+    with the time and a link, never a note (F9). The reminder follows the meeting."""
+    meeting = log_meeting(active_pairing, days=3)
+    new_start = meeting.starts_at + timedelta(days=1)
+    pairing_services.meeting_update(
+        meeting=meeting,
+        by=mentor.employee,
+        starts_at=new_start,
+        duration_minutes=30,
+        format="phone",
+    )
+    deliver()
+    [moved] = assert_delivered("meeting_changed", [mentoree], space(active_pairing))
+    assert moved.subject == (
+        f"Your mentoring meeting with {mentor.employee.full_name} has a new time"
+    )
+    assert "30 minutes" in moved.body and "Phone" in moved.body
+
+    pairing_services.meeting_cancel(meeting=meeting, by=mentoree.employee)
+    deliver()
+    [cancelled] = sent("meeting_changed", recipient=mentor)
+    assert email_of(cancelled).subject == (
+        f"Your mentoring meeting with {mentoree.employee.full_name} is cancelled"
+    )
+    deliver(now=new_start - timedelta(hours=settings.MEETING_REMINDER_HOURS))
+    assert not sent("meeting_reminder").exists()
+
+
 def test_meeting_reminder_is_skipped_when_the_meeting_is_deleted(active_pairing, mentor, deliver):
     meeting = log_meeting(active_pairing, days=3)
     due = meeting.starts_at - timedelta(hours=settings.MEETING_REMINDER_HOURS)
@@ -412,8 +445,9 @@ def test_meeting_reminder_is_skipped_when_the_pairing_ended_meanwhile(
 
     deliver(now=due)
 
+    # Ending the pairing cancelled the meeting and withdrew its reminders there and then.
     assert not sent("meeting_reminder").exists()
-    assert skipped("meeting_reminder", "no longer applies").count() == 2
+    assert skipped("meeting_reminder", "withdrawn").count() == 2
 
 
 def test_no_meeting_nudge_goes_to_both_members_after_30_silent_days(
@@ -677,6 +711,15 @@ def test_f9_no_e_mail_notification_or_message_row_carries_confidential_text(
         text=f"{secret} theme",
     )
     assert Pairing.objects.get(pk=pair_a.pk).status == Pairing.Status.ACTIVE
+    # The mentoree moves the meeting an hour later: the mentor is told.
+    meeting = pair_a.meetings.get()
+    pairing_services.meeting_update(
+        meeting=meeting,
+        by=mentoree_a,
+        starts_at=meeting.starts_at + timedelta(hours=1),
+        duration_minutes=45,
+        format="phone",
+    )
 
     # Pair B: active and silent for a month. Pair C: ends with a private reason.
     # Pair D: accepted, only the mentor signed.

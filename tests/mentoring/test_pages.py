@@ -119,6 +119,19 @@ def test_executive_leads_group_sessions_and_is_not_offered_one_to_one_mentoring(
     assert "Join a mentoring program" not in page
 
 
+def test_the_presidents_home_offers_no_mentoring_pairs(executive, signed_in_client):
+    """F4: a President is never in a one-to-one pair, so neither the home page nor the
+    navigation offers "Your mentoring pairs"; a director one level below still has them."""
+    page = signed_in_client(executive).get(reverse("home")).content.decode()
+    assert "Your mentoring pairs" not in page
+    assert reverse("pairings:mine") not in page
+
+    director = EmployeeFactory(level=settings.GROUP_ONLY_LEVEL - 1).user
+    page = signed_in_client(director).get(reverse("home")).content.decode()
+    assert "Your mentoring pairs" in page
+    assert reverse("pairings:mine") in page
+
+
 def test_one_level_below_group_only_is_offered_one_to_one_mentoring(db, signed_in_client):
     director = EmployeeFactory(level=settings.GROUP_ONLY_LEVEL - 1).user
 

@@ -423,6 +423,21 @@ def test_time_to_match_is_withheld_under_five_matched_mentorees(coordinator):
     assert ttm.slowest_days is not None
 
 
+def test_matching_on_the_day_of_admission_reads_the_same_day_never_0_0_days(
+    coordinator, signed_in_client
+):
+    program = make_program(coordinator=coordinator, slug="swift-2027", name="Swift 2027")
+    mentor = join_program(program, coordinator, "mentor", capacity=5)
+    for _ in range(SMALL_GROUP):
+        propose(program, mentor, join_program(program, coordinator), by=coordinator)
+
+    assert program_dashboard(program=program).time_to_match.median_days == 0.0
+    html = signed_in_client(coordinator).get(dashboard_url(program)).content.decode()
+    assert "0.0 days" not in html and "0.0<" not in html
+    assert "half within <strong>the same day</strong> of admission" in html
+    assert "nine in ten within the same day." in html
+
+
 def test_meetings_per_month_count_past_meetings_of_active_pairs_sharing_attendance(company):
     d = program_dashboard(program=company.program)
 

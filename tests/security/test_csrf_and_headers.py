@@ -188,6 +188,9 @@ ACTORS: dict[str, tuple[str | None, Args]] = {
     "pairings:meeting_ics": ("mentor", _pk("meeting")),
     "pairings:meeting_delete": ("mentor", _pk("meeting")),
     "pairings:goal_status": ("mentoree", _pk("goal")),
+    "pairings:meeting_edit": ("mentor", _pk("meeting")),
+    "pairings:meeting_cancel": ("mentor", _pk("meeting")),
+    "pairings:goal_edit": ("mentoree", _pk("goal")),
     "pairings:program": ("coordinator", _slug),
     "pairings:suggestions": (
         "coordinator",

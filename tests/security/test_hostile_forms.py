@@ -698,6 +698,50 @@ FORMS = [
         examples=BUTTON_EXAMPLES,
     ),
     Form(
+        "meeting_edit",
+        "mentor",
+        lambda w: [
+            url("pairings:meeting_edit", w.meeting.pk),
+            url("pairings:meeting_edit", w.other_pairing.meetings.first().pk),
+        ],
+        lambda w: {
+            "starts_at": datetime_or(soon(4, 10), soon(-4, 10)),
+            "ends_at": datetime_or(soon(4, 11), soon(-4, 11)),
+            "format": choice_or(*Meeting.Format.values),
+        },
+        lambda w: [
+            ("mentor", url("pairings:space", w.active_pairing.pk)),
+            ("mentoree", url("pairings:space", w.active_pairing.pk)),
+        ],
+        untouchable=_others_pairing,
+    ),
+    Form(
+        "meeting_cancel",
+        "mentor",
+        lambda w: [
+            url("pairings:meeting_cancel", w.meeting.pk),
+            url("pairings:meeting_cancel", w.other_pairing.meetings.first().pk),
+        ],
+        shows=lambda w: [("mentor", url("pairings:space", w.active_pairing.pk))],
+        untouchable=_others_pairing,
+        examples=BUTTON_EXAMPLES,
+    ),
+    Form(
+        "goal_edit",
+        "mentoree",
+        lambda w: [
+            url("pairings:goal_edit", w.goal.pk),
+            url("pairings:goal_edit", w.other_pairing.goals.first().pk),
+        ],
+        lambda w: {
+            "title": text_or("Speak at the town hall"),
+            "description": text_or("In front of the whole floor.", ""),
+            "due_on": date_or(),
+        },
+        lambda w: [("mentoree", url("pairings:space", w.active_pairing.pk))],
+        untouchable=_others_pairing,
+    ),
+    Form(
         "goal_create",
         "mentoree",
         lambda w: [
