@@ -56,7 +56,7 @@ def matching_status(request: HttpRequest, slug: str) -> HttpResponse:
     result, and answers 286, htmx's "stop polling"."""
     program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     state = matching_selectors.matching_page_state(program=program)
-    working = state["running"] or state["publishing"]
+    working = bool(state["running"] or state["publishing"])
     return render(
         request,
         "pairings/matching.html#progress",
