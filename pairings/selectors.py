@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -73,23 +83,68 @@ def goal_get_for(*, user: User, pk: int) -> Goal:
         raise Http404("No such goal") from None
 
 
+def meetings_to_come(
+    *, pairing: Pairing, now: datetime | None = None
+) -> tuple[list[Meeting], list[Meeting]]:
+    """(planned, called off): the meetings whose time is still to come, soonest first, in one
+    query. The pair's space offers each cancelled one's cancellation as a calendar file, for
+    calendars that imported the meeting."""
+    planned: list[Meeting] = []
+    called_off: list[Meeting] = []
+    to_come = pairing.meetings.filter(starts_at__gte=now or timezone.now())
+    for meeting in to_come.order_by("starts_at", "pk"):
+        (called_off if meeting.cancelled_at else planned).append(meeting)
+    return planned, called_off
+
+
+def past_meetings(*, pairing: Pairing, now: datetime | None = None) -> QuerySet[Meeting]:
+    """The meetings held, latest first, cancelled ones left out. The past grows for years:
+    callers show it a page at a time."""
+    held = pairing.meetings.filter(cancelled_at__isnull=True, starts_at__lt=now or timezone.now())
+    return held.order_by("-starts_at", "-pk")
+
+
 def meetings_of(*, pairing: Pairing) -> tuple[list[Meeting], QuerySet[Meeting]]:
-    """(upcoming soonest first, past latest first), cancelled meetings left out. The past
-    grows for years: callers show it a page at a time."""
+    """(upcoming soonest first, past latest first), cancelled meetings left out."""
     now = timezone.now()
-    held = pairing.meetings.filter(cancelled_at__isnull=True)
-    upcoming = list(held.filter(starts_at__gte=now).order_by("starts_at", "pk"))
-    past = held.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
-    return upcoming, past
+    return meetings_to_come(pairing=pairing, now=now)[0], past_meetings(pairing=pairing, now=now)
 
 
 def meetings_called_off(*, pairing: Pairing) -> list[Meeting]:
-    """Cancelled meetings whose time is still to come, soonest first: the pair's space offers
-    each one's cancellation as a calendar file, for calendars that imported the meeting."""
-    return list(
-        pairing.meetings.filter(cancelled_at__isnull=False, starts_at__gte=timezone.now()).order_by(
-            "starts_at", "pk"
-        )
+    """Cancelled meetings whose time is still to come, soonest first."""
+    return meetings_to_come(pairing=pairing)[1]
+
+
+@dataclass(frozen=True)
+class AgreementBox:
+    """The agreement box of the pair's space: the version in force and who signed it."""
+
+    version: int
+    signers: frozenset[int]  # the users who signed this version
+
+    @property
+    def signed_by_both(self) -> bool:
+        return len(self.signers) >= 2
+
+
+def agreement_box(*, pairing: Pairing) -> AgreementBox | None:
+    """The pair's agreement, read fresh, with the signatures of its version in force: one
+    query through the pairing's own relations (the agreement's models belong to the app
+    above), instead of the agreement and all its signatures in two. None: no agreement yet."""
+    in_force = FilteredRelation(
+        "agreement__signatures",
+        condition=Q(agreement__signatures__version=F("agreement__version")),
+    )
+    rows = (
+        Pairing.objects.filter(pk=pairing.pk, agreement__isnull=False)
+        .annotate(in_force=in_force)
+        .values_list("agreement__version", "in_force__signer_id")
+    )
+    rows = list(rows)
+    if not rows:
+        return None
+    return AgreementBox(
+        version=rows[0][0], signers=frozenset(signer for _, signer in rows if signer is not None)
     )
 
 

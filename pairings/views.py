@@ -75,7 +75,8 @@ def my_pairings(request: HttpRequest) -> HttpResponse:
 
 
 def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str, object]:
-    upcoming, past = selectors.meetings_of(pairing=pairing)
+    now = timezone.now()
+    upcoming, called_off = selectors.meetings_to_come(pairing=pairing, now=now)
     blockers = services.pairing_activation_blockers(pairing=pairing) if pairing.is_live else []
     return {
         "pairing": pairing,
@@ -85,8 +86,9 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
         "paused": pairing.status == Pairing.Status.ACTIVE
         and services.COMMITMENT_BLOCKER in blockers,
         "upcoming": upcoming,
-        "called_off": selectors.meetings_called_off(pairing=pairing),
-        "past": paginate(request, past, "mpage"),
+        "called_off": called_off,
+        "past": paginate(request, selectors.past_meetings(pairing=pairing, now=now), "mpage"),
+        "agreement_box": selectors.agreement_box(pairing=pairing),
         "goals": selectors.goals_of(pairing=pairing),
         "goal_statuses": GoalStatusForm.base_fields["status"].choices,
         "meeting_form": forms.get("meeting_form") or MeetingForm(),

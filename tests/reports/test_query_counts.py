@@ -503,9 +503,10 @@ def test_the_pairs_space(size, program, coordinator, signed_in_client, django_as
     assert_queries(
         signed_in_client(mentor.user),
         reverse("pairings:space", args=[pairing.pk]),
-        # upcoming, then a page of past meetings with its count; cancelled meetings still to
-        # come; the goals' history
-        15,
+        # the meetings to come (planned and cancelled, one query), then a page of past
+        # meetings with its count; the goals and their history; the agreement box (the
+        # version in force and its signers, one query)
+        13,
         django_assert_num_queries,
     )
 
