@@ -37,8 +37,26 @@ def _stamp(value) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _revision(sequence: int, cancelled: bool) -> list[str]:
+    """SEQUENCE grows with each change under the same UID, so a calendar updates the event it
+    has instead of adding a second one; a cancelled event stays, marked as such."""
+    lines = [f"SEQUENCE:{int(sequence)}"]
+    if cancelled:
+        lines.append("STATUS:CANCELLED")
+    return lines
+
+
 def ics_event(
-    *, uid: str, starts_at, ends_at, summary: str, location: str, description: str, url: str
+    *,
+    uid: str,
+    starts_at,
+    ends_at,
+    summary: str,
+    location: str,
+    description: str,
+    url: str,
+    sequence: int = 0,
+    cancelled: bool = False,
 ) -> str:
     """One event as an iCalendar file. Callers pass no confidential text: links, not content."""
     lines = [
@@ -50,6 +68,7 @@ def ics_event(
         "BEGIN:VEVENT",
         f"UID:{uid}@mentoring-programs",
         f"DTSTAMP:{_stamp(timezone.now())}",
+        *_revision(sequence, cancelled),
         f"DTSTART:{_stamp(starts_at)}",
         f"DTEND:{_stamp(ends_at)}",
         f"SUMMARY:{_escape(summary)}",
@@ -64,7 +83,8 @@ def ics_event(
 
 def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
     """Many events as one calendar (a subscribed feed). Each event is the keyword arguments
-    of `ics_event`; callers pass no confidential text."""
+    of `ics_event` (`sequence` and `cancelled` may be left out); callers pass no confidential
+    text."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -81,6 +101,7 @@ def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
             "BEGIN:VEVENT",
             f"UID:{event['uid']}@mentoring-programs",
             f"DTSTAMP:{stamp}",
+            *_revision(int(str(event.get("sequence", 0))), bool(event.get("cancelled", False))),
             f"DTSTART:{_stamp(event['starts_at'])}",
             f"DTEND:{_stamp(event['ends_at'])}",
             f"SUMMARY:{_escape(str(event['summary']))}",

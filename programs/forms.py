@@ -148,6 +148,27 @@ class SessionForm(forms.ModelForm):
         return email
 
 
+class SessionEditForm(forms.ModelForm):
+    """The session's details as its leader or a coordinator changes them; the leader's form
+    has no seats (`fields` narrows it)."""
+
+    class Meta:
+        model = GroupSession
+        fields = ["title", "description", "starts_at", "duration_minutes", "location", "capacity"]
+        widgets = SessionForm.Meta.widgets
+        labels = {
+            "duration_minutes": "Duration in minutes",
+            "location": "Place or video link",
+            "capacity": "Seats",
+        }
+
+    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+
+
 class AttendanceForm(forms.Form):
     def __init__(self, *args, registrations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -139,7 +139,7 @@ def session_leader(message: Message) -> Rendered | None:
 @register("session_reminder", label="Reminder the day before a group session", optional=True)
 def session_reminder(message: Message) -> Rendered | None:
     session = _session(message)
-    if session is None or session.starts_at <= message.due_at:
+    if session is None or session.is_cancelled or session.starts_at <= message.due_at:
         return None
     leads = session.leader.user_id == message.recipient_id
     registered = Registration.objects.filter(
@@ -166,11 +166,55 @@ def session_seat(message: Message) -> Rendered | None:
         .filter(pk=message.object_id, status=Registration.Status.REGISTERED)
         .first()
     )
-    if registration is None:
+    if registration is None or registration.session.is_cancelled:
         return None
     session = registration.session
     return Rendered(
         subject=f"A seat opened: you are now registered for '{session.title}'",
+        url=reverse("programs:session", args=[session.pk]),
+        context=_session_context(session),
+        action="Open the session",
+    )
+
+
+def _involves(session: GroupSession, user_id: int) -> bool:
+    """The person leads the session or is registered or waiting for it."""
+    return (
+        session.leader.user_id == user_id
+        or Registration.objects.filter(session=session, participant__user_id=user_id)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exists()
+    )
+
+
+@register("session_changed", label="A group session you take part in has changed", optional=False)
+def session_changed(message: Message) -> Rendered | None:
+    """The session as it is now; a later change supersedes this notice (it has its own)."""
+    session = _session(message)
+    if (
+        session is None
+        or session.is_cancelled
+        or not message.key.endswith(f":{session.sequence}")
+        or not _involves(session, message.recipient_id)
+    ):
+        return None
+    return Rendered(
+        subject=f"Changed: the group session '{session.title}' ({session.program.name})",
+        url=reverse("programs:session", args=[session.pk]),
+        context=_session_context(session),
+        action="Open the session",
+    )
+
+
+@register(
+    "session_cancelled", label="A group session you take part in is cancelled", optional=False
+)
+def session_cancelled(message: Message) -> Rendered | None:
+    session = _session(message)
+    if session is None or not session.is_cancelled or not _involves(session, message.recipient_id):
+        return None
+    return Rendered(
+        subject=f"Cancelled: the group session '{session.title}' ({session.program.name})",
         url=reverse("programs:session", args=[session.pk]),
         context=_session_context(session),
         action="Open the session",

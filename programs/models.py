@@ -330,6 +330,13 @@ class GroupSession(models.Model):
     location = models.CharField("place or video link", max_length=300)
     capacity = models.PositiveSmallIntegerField(default=20)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Grows with every change people should see in their calendars: the .ics keeps the same
+    # UID and a higher SEQUENCE, so calendars update the event instead of adding another.
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -348,6 +355,10 @@ class GroupSession(models.Model):
         from datetime import timedelta
 
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Registration(models.Model):

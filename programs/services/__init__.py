@@ -30,16 +30,22 @@ from programs.services.programs import (
 )
 from programs.services.resources import resource_count_download, resource_publish
 from programs.services.sessions import (
+    CALENDAR_FIELDS,
+    LEADER_FIELDS,
     SESSION_FIELDS,
+    session_cancel,
     session_cancel_registration,
     session_create,
     session_record_attendance,
     session_register,
+    session_update,
 )
 from programs.services.tags import tag_create, tag_delete
 
 __all__ = [
+    "CALENDAR_FIELDS",
     "COORDINATE",
+    "LEADER_FIELDS",
     "RESERVED_SLUGS",
     "REVIEW",
     "ROLE_LABELS",
@@ -61,10 +67,12 @@ __all__ = [
     "require_coordinator",
     "resource_count_download",
     "resource_publish",
+    "session_cancel",
     "session_cancel_registration",
     "session_create",
     "session_record_attendance",
     "session_register",
+    "session_update",
     "tag_create",
     "tag_delete",
     "vote_cast",

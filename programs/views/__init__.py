@@ -36,9 +36,11 @@ from programs.views.resources import resource_create, resource_download, resourc
 from programs.views.sessions import (
     my_sessions,
     session_attendance,
+    session_call_off,
     session_cancel,
     session_create,
     session_detail,
+    session_edit,
     session_ics,
     session_register,
 )
@@ -70,9 +72,11 @@ __all__ = [
     "resource_download",
     "resource_list",
     "session_attendance",
+    "session_call_off",
     "session_cancel",
     "session_create",
     "session_detail",
+    "session_edit",
     "session_ics",
     "session_register",
     "tag_delete",

@@ -145,6 +145,13 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     "programs:session_cancel": post_only(only(302, *PARTICIPANTS, "coordinator", "executive")),
     "programs:session_attendance": post_only(only(302, *PARTICIPANTS, "coordinator", "executive")),
     "programs:session_ics": {"GET": only(200, *PARTICIPANTS, "coordinator", "executive")},
+    # Its leader and the program's coordinators change it (an empty form is a page of field
+    # errors); only a coordinator cancels it (the leader is sent back with the reason).
+    "programs:session_edit": {
+        "GET": only(200, "coordinator", "executive"),
+        "POST": only(200, "coordinator", "executive"),
+    },
+    "programs:session_call_off": post_only(only(302, "executive", coordinator=OK)),
     "programs:resources": {"GET": signed_in(200)},
     "programs:resource_create": {
         "GET": signed_in(403, hr_admin=200, superuser=200),
@@ -281,6 +288,8 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "programs:session_cancel": lambda s: {"pk": s.session},
     "programs:session_attendance": lambda s: {"pk": s.session},
     "programs:session_ics": lambda s: {"pk": s.session},
+    "programs:session_edit": lambda s: {"pk": s.session},
+    "programs:session_call_off": lambda s: {"pk": s.session},
     "programs:resource_download": lambda s: {"pk": s.resource},
     "programs:tag_delete": lambda s: {"pk": s.tag},
     "programs:detail": lambda s: {"slug": s.program},
