@@ -1,7 +1,10 @@
 """Forms of the program pages: programs, applications, votes, sessions, resources, tags."""
 
+import hashlib
+
 from django import forms
 from django.conf import settings
+from django.core import signing
 
 from people.models import Employee
 from programs.models import PROGRAM_FIELDS, Application, GroupSession, Program, Tag, Vote
@@ -104,6 +107,34 @@ class DecisionForm(forms.Form):
 
 class CommitmentForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 18}), max_length=20000)
+
+
+PREVIEW_SALT = "programs.commitment-preview"
+PREVIEW_MAX_AGE = 12 * 3600
+
+
+def _digest(text: str) -> str:
+    """The same for the text as typed and as sent back from the preview (line ends vary)."""
+    return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()
+
+
+def commitment_preview_token(*, program_id: int, user_id: int, based_on: int, text: str) -> str:
+    """Proof that this coordinator was shown the difference between exactly this text and
+    version `based_on`: publishing needs it, so a version is published only from the
+    preview. Signed with the site's key; it holds a hash of the text, not the text."""
+    return signing.dumps([program_id, user_id, based_on, _digest(text)], salt=PREVIEW_SALT)
+
+
+def commitment_preview_shown(
+    *, token: str, program_id: int, user_id: int, based_on: int, text: str
+) -> bool:
+    """Whether `token` proves the preview of this text against version `based_on` was shown
+    to this coordinator within the last twelve hours."""
+    try:
+        value = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return value == [program_id, user_id, based_on, _digest(text)]
 
 
 class MemberForm(forms.Form):

@@ -14,7 +14,11 @@ from programs.services.applications import (
     application_update,
     application_withdraw,
 )
-from programs.services.commitment import commitment_accept, commitment_publish
+from programs.services.commitment import (
+    commitment_accept,
+    commitment_check,
+    commitment_publish,
+)
 from programs.services.committee import application_decide, vote_cast
 from programs.services.common import COORDINATE, REVIEW, require_coordinator
 from programs.services.programs import (
@@ -55,6 +59,7 @@ __all__ = [
     "application_update",
     "application_withdraw",
     "commitment_accept",
+    "commitment_check",
     "commitment_publish",
     "committee_member_add",
     "committee_member_remove",

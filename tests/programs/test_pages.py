@@ -101,6 +101,8 @@ def url_for(name: str, w: Objects) -> str:
         "session_cancel": [w.session.pk],
         "session_attendance": [w.session.pk],
         "session_ics": [w.session.pk],
+        "session_edit": [w.session.pk],
+        "session_call_off": [w.session.pk],
         "resource_download": [w.resource.pk],
         "tag_delete": [w.tag.pk],
         "committee_remove": [slug, w.users["committee_member"].pk],
@@ -153,6 +155,9 @@ GET_MATRIX: dict[str, dict[str, int]] = {
     "session_cancel": POST_ONLY,
     "session_attendance": POST_ONLY,
     "session_ics": SESSION_PEOPLE,
+    # Its leader and the program's coordinators change it; participants see it, no more.
+    "session_edit": only({"coordinator": 200, "leader": 200}, 404),
+    "session_call_off": POST_ONLY,
     "resources": ALL_200,
     "resource_create": only({"hr_admin": 200, "superuser": 200}, 403),
     "resource_download": only({"coordinator": 200, "participant": 200}, 404),
@@ -232,7 +237,9 @@ def snapshot():
         "registrations": sorted(Registration.objects.values_list("pk", "status", "attended")),
         "tags": Tag.objects.count(),
         "resources": Resource.objects.count(),
-        "sessions": GroupSession.objects.count(),
+        "sessions": sorted(
+            GroupSession.objects.values_list("pk", "title", "starts_at", "sequence", "cancelled_at")
+        ),
         "acceptances": CommitmentAcceptance.objects.count(),
         "commitments": sorted(Program.objects.values_list("slug", "commitments__version")),
         "perms": sorted(
@@ -271,6 +278,9 @@ POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     ),
     # Nobody is registered, and the session has not started (no attendance yet).
     "session_cancel": (only({"coordinator": 302, "leader": 302, "participant": 302}, 404), None),
+    # An empty form changes nothing; only a coordinator cancels (the leader is told why).
+    "session_edit": (only({"coordinator": 200, "leader": 200}, 404), None),
+    "session_call_off": (only({"coordinator": None, "leader": 302}, 404), "coordinator"),
     "session_attendance": (
         only({"coordinator": 302, "leader": 302, "participant": 302}, 404),
         None,
@@ -281,7 +291,8 @@ POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     "committee_remove": (only({"coordinator": None}, 404), "coordinator"),
     "edit": (only({"coordinator": None}, 404), None),
     "manage": (only({"coordinator": 405}, 405), None),
-    "commitment_publish": (only({"coordinator": None}, 404), "coordinator"),
+    # The coordinator's POST is a preview; publishing needs its token (test_commitment_preview).
+    "commitment_publish": (only({"coordinator": None}, 404), None),
     # The participant already accepted the current version: accepting again changes nothing.
     "commitment": (only({"coordinator": 404, "participant": 302}, 404), None),
     "session_create": (only({"coordinator": None}, 404), None),
