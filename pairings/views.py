@@ -82,6 +82,7 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
     return {
         "pairing": pairing,
         **selectors.my_pairing_view(pairing=pairing, user=request.user),
+        "mentoree_context": selectors.mentoree_context_for(pairing=pairing, user=request.user),
         "blockers": services.pairing_activation_blockers(pairing=pairing)
         if pairing.is_live
         else [],

@@ -68,7 +68,14 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["motivation", "goals", "tags", "availability", "mentor_capacity"]
+        fields = [
+            "motivation",
+            "goals",
+            "tags",
+            "availability",
+            "mentor_capacity",
+            "share_with_mentor",
+        ]
         widgets = {
             "motivation": forms.Textarea(attrs={"rows": 4}),
             "goals": forms.Textarea(attrs={"rows": 4}),
@@ -81,7 +88,16 @@ class ApplicationForm(forms.ModelForm):
         if role != Application.Role.MENTOR:
             del self.fields["mentor_capacity"]
             self.fields["goals"].label = "What you want to develop"
+            self.fields[
+                "share_with_mentor"
+            ].label = "Show what I want to develop and my topics to the mentor proposed to me"
+            self.fields["share_with_mentor"].help_text = (
+                "Off unless you tick it. Only the mentor the coordinator proposes to you sees "
+                "them, before accepting the match; the committee reads your application either "
+                "way. Your motivation is never shown."
+            )
         else:
+            del self.fields["share_with_mentor"]
             self.fields["goals"].label = "What you can offer"
             self.fields["mentor_capacity"].widget.attrs.update({"min": 1, "max": 10})
 

@@ -262,6 +262,14 @@ class Application(models.Model):
     mentor_capacity = models.PositiveSmallIntegerField(
         "mentorees you can take", null=True, blank=True
     )
+    # The mentoree's consent, given when applying and off unless they tick it: a mentor the
+    # coordinator proposes to them sees these goals and topics before accepting the match.
+    # Nobody else gains anything from it (pairings.selectors.mentoree_context_for).
+    share_with_mentor = models.BooleanField(
+        "show my goals and topics to a proposed mentor",
+        default=False,
+        help_text="Only the mentor proposed to you sees them, before accepting the match.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

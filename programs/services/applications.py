@@ -51,6 +51,7 @@ def application_submit(
     tags: Iterable[Tag] = (),
     availability: str = "",
     mentor_capacity: int | None = None,
+    share_with_mentor: bool = False,
     today: date | None = None,
 ) -> Application:
     """Apply to a program. Refused outside the window, when not eligible for the role, and
@@ -71,6 +72,7 @@ def application_submit(
         mentor_capacity=_clean_capacity(
             program=program, role=role, mentor_capacity=mentor_capacity
         ),
+        share_with_mentor=share_with_mentor and role == Application.Role.MENTOREE,
     )
     if not application.motivation:
         raise ValidationError({"motivation": "Say in a few words why you want to take part."})
@@ -108,6 +110,7 @@ def application_update(
     tags: Iterable[Tag] = (),
     availability: str = "",
     mentor_capacity: int | None = None,
+    share_with_mentor: bool = False,
 ) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.applicant_id != by.pk:
@@ -119,6 +122,9 @@ def application_update(
         raise ValidationError({"motivation": "Say in a few words why you want to take part."})
     application.goals = goals.strip()
     application.availability = availability.strip()
+    application.share_with_mentor = (
+        share_with_mentor and application.role == Application.Role.MENTOREE
+    )
     application.mentor_capacity = _clean_capacity(
         program=application.program, role=application.role, mentor_capacity=mentor_capacity
     )

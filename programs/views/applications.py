@@ -44,6 +44,7 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
                 tags=form.cleaned_data["tags"],
                 availability=form.cleaned_data["availability"],
                 mentor_capacity=form.cleaned_data.get("mentor_capacity"),
+                share_with_mentor=form.cleaned_data.get("share_with_mentor", False),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -91,6 +92,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 tags=form.cleaned_data["tags"],
                 availability=form.cleaned_data["availability"],
                 mentor_capacity=form.cleaned_data.get("mentor_capacity"),
+                share_with_mentor=form.cleaned_data.get("share_with_mentor", False),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
