@@ -12,6 +12,7 @@ urlpatterns = [
     path("applications/", views.my_applications, name="my_applications"),
     path("applications/<id:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<id:pk>/withdraw/", views.application_withdraw, name="application_withdraw"),
+    path("applications/<id:pk>/consent/", views.application_consent, name="application_consent"),
     path("commitments/", views.my_commitments, name="my_commitments"),
     path("commitments/<id:pk>/", views.acceptance_detail, name="acceptance"),
     path("committee/", views.committee_queue, name="committee_queue"),

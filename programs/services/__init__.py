@@ -10,6 +10,7 @@ import `programs.services` as before.
 
 from programs.models import RESERVED_SLUGS
 from programs.services.applications import (
+    application_consent_set,
     application_submit,
     application_update,
     application_withdraw,
@@ -54,6 +55,7 @@ __all__ = [
     "REVIEW",
     "ROLE_LABELS",
     "SESSION_FIELDS",
+    "application_consent_set",
     "application_decide",
     "application_submit",
     "application_update",

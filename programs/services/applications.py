@@ -135,6 +135,24 @@ def application_update(
 
 
 @transaction.atomic
+def application_consent_set(*, application: Application, by: Employee, share: bool) -> Application:
+    """The mentoree gives or withdraws their consent to show the goals and topics of their
+    application to a proposed mentor, at any time, decided or not: a consent that could not
+    be taken back would not be one. Withdrawing it hides them from the next page the mentor
+    opens."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != by.pk:
+        raise refuse("Only the applicant can change this consent.", "not_owner")
+    if application.role != Application.Role.MENTOREE:
+        raise refuse("Only a mentoree's goals are shown to a proposed mentor.", "not_mentoree")
+    if application.status in (Application.Status.WITHDRAWN, Application.Status.DECLINED):
+        raise refuse("This application is closed: nothing of it is shown to a mentor.", "closed")
+    application.share_with_mentor = share
+    application.save(update_fields=["share_with_mentor", "updated_at"])
+    return application
+
+
+@transaction.atomic
 def application_withdraw(*, application: Application, by: Employee) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.applicant_id != by.pk:

@@ -5,6 +5,7 @@ import `programs.views` as before.
 """
 
 from programs.views.applications import (
+    application_consent,
     application_edit,
     application_withdraw,
     apply,
@@ -48,6 +49,7 @@ from programs.views.tags import tag_delete, tag_list
 
 __all__ = [
     "acceptance_detail",
+    "application_consent",
     "application_decide",
     "application_edit",
     "application_vote",

@@ -65,6 +65,27 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
     )
 
 
+@require_POST
+def application_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mentoree gives or withdraws consent to show their goals to a proposed mentor."""
+    application = selectors.application_get_for_applicant(user=request.user, pk=pk)
+    share = request.POST.get("share") == "yes"
+    try:
+        services.application_consent_set(
+            application=application, by=application.applicant, share=share
+        )
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            "A mentor proposed to you will see your goals and topics before accepting."
+            if share
+            else "Your goals and topics are no longer shown to a proposed mentor.",
+        )
+    return redirect("programs:my_applications")
+
+
 @require_safe
 def my_applications(request: HttpRequest) -> HttpResponse:
     return render(

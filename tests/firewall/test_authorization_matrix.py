@@ -127,6 +127,8 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     # The mentoree's own application, decided: sent back to the list, never editable.
     "programs:application_edit": {"GET": only(302, "mentoree"), "POST": only(302, "mentoree")},
     "programs:application_withdraw": post_only(only(302, "mentoree")),
+    # Consent to show one's goals to a proposed mentor: only the mentoree, decided or not.
+    "programs:application_consent": post_only(only(OK, "mentoree")),
     "programs:my_commitments": {"GET": signed_in(200, superuser=404)},  # no directory entry
     "programs:acceptance": {"GET": only(200, "mentoree")},
     "programs:committee_queue": {"GET": only(200, "committee_member")},
@@ -276,6 +278,7 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "account_address_confirm": lambda s: {"token": "not-a-valid-token"},
     "programs:application_edit": lambda s: {"pk": s.application},
     "programs:application_withdraw": lambda s: {"pk": s.application},
+    "programs:application_consent": lambda s: {"pk": s.application},
     "programs:acceptance": lambda s: {"pk": s.acceptance},
     "programs:committee_application": lambda s: {"pk": s.committee_application},
     "programs:vote": lambda s: {"pk": s.committee_application},

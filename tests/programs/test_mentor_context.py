@@ -6,6 +6,7 @@ crawl every door)."""
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from pairings.models import Pairing
@@ -235,3 +236,47 @@ def test_existing_applications_carry_forward_with_consent_off(program, committee
     assert application.share_with_mentor is False
     field = Application._meta.get_field("share_with_mentor")
     assert field.default is False and not field.null
+
+
+# --- Consent can be taken back -----------------------------------------------------------------
+
+
+def test_the_mentoree_withdraws_consent_after_admission_and_the_mentor_sees_no_more(
+    proposed, signed_in_client
+):
+    pairing = proposed(consent=True)
+    application = Application.objects.get(applicant=pairing.mentoree, role="mentoree")
+    client = signed_in_client(pairing.mentoree.user)
+    assert "Stop sharing" in client.get(reverse("programs:my_applications")).content.decode()
+
+    response = client.post(
+        reverse("programs:application_consent", args=[application.pk]), {"share": "no"}
+    )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.share_with_mentor is False
+    html = space(signed_in_client(pairing.mentor.user), pairing).content.decode()
+    assert MARK not in html and "chose not to share" in html
+
+
+@pytest.mark.parametrize("who", ["mentor", "coordinator", "hr_admin", "superuser"])
+def test_nobody_else_sets_the_mentorees_consent(request, proposed, signed_in_client, who):
+    pairing = proposed(consent=False)
+    application = Application.objects.get(applicant=pairing.mentoree, role="mentoree")
+    user = pairing.mentor.user if who == "mentor" else request.getfixturevalue(who)
+
+    response = signed_in_client(user).post(
+        reverse("programs:application_consent", args=[application.pk]), {"share": "yes"}
+    )
+
+    assert response.status_code == 404
+    application.refresh_from_db()
+    assert application.share_with_mentor is False
+
+
+def test_a_mentor_application_cannot_be_given_consent(program, mentor):
+    application = apply(mentor.employee, program, "mentor")
+
+    with pytest.raises(ValidationError, match="Only a mentoree"):
+        services.application_consent_set(application=application, by=mentor.employee, share=True)

@@ -92,6 +92,7 @@ def url_for(name: str, w: Objects) -> str:
     args = {
         "application_edit": [w.open_application.pk],
         "application_withdraw": [w.open_application.pk],
+        "application_consent": [w.open_application.pk],
         "acceptance": [w.acceptance.pk],
         "committee_application": [w.undecided.pk],
         "vote": [w.undecided.pk],
@@ -142,6 +143,7 @@ GET_MATRIX: dict[str, dict[str, int]] = {
     "my_applications": ALL_200,
     "application_edit": only({"participant": 200}, 404),
     "application_withdraw": POST_ONLY,
+    "application_consent": POST_ONLY,
     # The superuser account is not in the directory: no commitments of its own.
     "my_commitments": only({"superuser": 404}, 200),
     "acceptance": only({"participant": 200}, 404),
@@ -232,7 +234,9 @@ def test_program_list_shows_public_programs_and_ones_own_drafts(world, signed_in
 def snapshot():
     return {
         "programs": sorted(Program.objects.values_list("slug", "status", "name")),
-        "applications": sorted(Application.objects.values_list("pk", "status", "motivation")),
+        "applications": sorted(
+            Application.objects.values_list("pk", "status", "motivation", "share_with_mentor")
+        ),
         "votes": Vote.objects.count(),
         "registrations": sorted(Registration.objects.values_list("pk", "status", "attended")),
         "tags": Tag.objects.count(),
@@ -255,6 +259,7 @@ def post_data(name, w):
         "vote": {"choice": "admit", "comment": "Yes"},
         "decide": {"decision": "admit", "reason": "Because."},
         "session_attendance": {"attended": []},
+        "application_consent": {"share": "yes"},
         "transition": {"to": "running"},
         "committee_add": {"email": w.users["outsider"].email},
         "create": {"name": "X", "slug": "x"},
@@ -269,6 +274,7 @@ def post_data(name, w):
 # url name -> (role -> status of a POST that must change nothing, the role that may act)
 POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     "application_withdraw": (only({"participant": None}, 404), "participant"),
+    "application_consent": (only({"participant": None}, 404), "participant"),
     "vote": (only({"coordinator": 400, "committee_member": None}, 404), "committee_member"),
     # Nobody decides here: the committee has three eligible members and no votes yet.
     "decide": (only({"coordinator": 400, "committee_member": 400}, 404), None),
