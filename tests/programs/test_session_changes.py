@@ -335,3 +335,18 @@ def test_the_session_page_offers_changing_to_its_managers_only(
     assert edit in as_coordinator.content.decode() and call_off in as_coordinator.content.decode()
     assert edit in as_leader.content.decode() and call_off not in as_leader.content.decode()
     assert edit not in as_participant.content.decode()
+
+
+def test_the_change_page_of_a_past_session_says_why_and_offers_no_form(
+    session, coordinator, signed_in_client
+):
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+
+    response = signed_in_client(coordinator).get(
+        reverse("programs:session_edit", args=[session.pk])
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "has already taken place, so its details stay as they were" in html
+    assert "Save the changes" not in html
