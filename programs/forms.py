@@ -215,6 +215,15 @@ class SessionEditForm(forms.ModelForm):
             if name not in fields:
                 del self.fields[name]
 
+    def clean_starts_at(self):
+        """The field shows minutes: a time sent back unchanged is the session's own, to the
+        second, so saving the place alone does not count as a new time."""
+        value = self.cleaned_data["starts_at"]
+        current = self.instance.starts_at
+        if value and current and value == current.replace(second=0, microsecond=0):
+            return current
+        return value
+
 
 class AttendanceForm(forms.Form):
     def __init__(self, *args, registrations, **kwargs):

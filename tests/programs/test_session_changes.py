@@ -350,3 +350,23 @@ def test_the_change_page_of_a_past_session_says_why_and_offers_no_form(
     assert response.status_code == 200
     assert "has already taken place, so its details stay as they were" in html
     assert "Save the changes" not in html
+
+
+def test_saving_the_form_with_only_the_description_changed_tells_nobody(
+    session, seated, coordinator, signed_in_client
+):
+    """The form shows the time to the minute; the session's own time has seconds."""
+    assert session.starts_at.second or session.starts_at.microsecond
+    form = later(session, description="Bring one question.")
+    form["starts_at"] = timezone.localtime(form["starts_at"]).strftime("%Y-%m-%dT%H:%M")
+
+    response = signed_in_client(coordinator).post(
+        reverse("programs:session_edit", args=[session.pk]), form
+    )
+
+    assert response.status_code == 302
+    before = session.starts_at
+    session.refresh_from_db()
+    assert session.starts_at == before and session.sequence == 0
+    assert session.description == "Bring one question."
+    assert not Message.objects.filter(kind="session_changed").exists()
