@@ -75,7 +75,29 @@ def _words(old: str, new: str) -> Line | None:
             pieces.append(Piece(REMOVED, "".join(a[i1:i2])))
         if j2 > j1:
             pieces.append(Piece(ADDED, "".join(b[j1:j2])))
-    return Line(CHANGED, pieces)
+    return Line(CHANGED, _tidy(pieces))
+
+
+def _tidy(pieces: list[Piece]) -> list[Piece]:
+    """A change that starts or ends with a space (" entirely", "entirely ") leaves that space
+    to the kept text beside it, so only the words are marked."""
+    tidy: list[Piece] = []
+    for piece in pieces:
+        text = piece.text
+        if piece.kind != SAME and tidy and tidy[-1].kind == SAME and text[:1].isspace():
+            stripped = text.lstrip()
+            tidy[-1] = Piece(SAME, tidy[-1].text + text[: len(text) - len(stripped)])
+            text = stripped
+        if text:
+            tidy.append(Piece(piece.kind, text))
+    # And the space after it goes to the kept text that follows.
+    for i in range(len(tidy) - 1):
+        piece, after = tidy[i], tidy[i + 1]
+        if piece.kind != SAME and after.kind == SAME and piece.text[-1:].isspace():
+            stripped = piece.text.rstrip()
+            tidy[i] = Piece(piece.kind, stripped)
+            tidy[i + 1] = Piece(SAME, piece.text[len(stripped) :] + after.text)
+    return [piece for piece in tidy if piece.text]
 
 
 def _lines(text: str) -> list[str]:

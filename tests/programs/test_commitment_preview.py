@@ -60,6 +60,17 @@ def test_a_changed_line_shows_the_words_that_went_and_came():
     assert (diff.changed, diff.added, diff.removed) == (1, 0, 0)
 
 
+def test_only_the_words_are_marked_not_the_space_before_them():
+    diff = text_diff("Your job is safe.", "Your job is entirely safe.")
+
+    (line,) = diff.lines
+    assert [(p.kind, p.text) for p in line.pieces] == [
+        (SAME, "Your job is "),
+        (ADDED, "entirely"),
+        (SAME, " safe."),
+    ]
+
+
 def test_added_and_removed_lines_are_whole_lines():
     diff = text_diff("One.\n\nTwo.\n\nThree.", "One.\n\nThree.\n\nFour, a new paragraph.")
 
