@@ -145,6 +145,9 @@ def load_demo_programs(*, seed: int = 2027) -> bool:
             ),
             tags=rng.sample(tags, 3),
             availability=rng.choice(("Tuesday mornings", "Thursday afternoons", "Flexible")),
+            # Most mentorees let a proposed mentor see their goals; some keep them (no draw
+            # from rng, so the rest of the demo stays as it was).
+            share_with_mentor=employee.number[-1] not in "37",
         )
 
     def decide(application, decision, reason):

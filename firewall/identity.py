@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 
 from firewall.access import access_event_record
 from firewall.models import AccessEvent
-from notifications.messaging import Rendered, message_schedule, register
+from notifications.messaging import EVERYONE, Rendered, message_schedule, register
 from notifications.models import Message
 from people.models import User
 
@@ -44,7 +44,7 @@ def identity_change_record(
         )
 
 
-@register("account_changed", label="Changes to your account", optional=False)
+@register("account_changed", label="Changes to your account", optional=False, audience=EVERYONE)
 def account_changed(message: Message) -> Rendered | None:
     event = (
         AccessEvent.objects.select_related("actor")

@@ -93,6 +93,8 @@ def feed_events(*, user: User) -> list[dict[str, object]]:
                     f"{url}"
                 ),
                 "url": url,
+                "sequence": session.sequence,
+                "cancelled": session.is_cancelled,
             }
         )
     return events

@@ -74,6 +74,10 @@ class Rendered:
     # False for a message whose link is a credential (a password reset, an address to
     # confirm): it must live only in the mailbox, never in a row of the in-app inbox.
     in_app: bool = True
+    # How several messages alike (same kind and link) read as one line of the inbox and the
+    # digest, after their count: "new applications are waiting for the committee of X".
+    # Empty: each message stands alone.
+    group_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,25 +87,72 @@ class Kind:
     optional: bool  # True: the person may turn it off
     render: Callable[[Message], Rendered | None]
     app: str = ""
+    # Who can receive it, by their roles: the name of an audience (`audience` below). The
+    # notification settings list a kind only to its audience (and to whoever received one).
+    audience: str = "employee"
 
 
 _KINDS: dict[str, Kind] = {}
+EVERYONE = "everyone"
+# Audience name -> whether a person belongs to it. Apps declare the audiences of their own
+# roles in their messages.py, as they declare kinds; "everyone" is built in.
+_AUDIENCES: dict[str, Callable[[AbstractBaseUser], bool]] = {EVERYONE: lambda user: True}
 
 
 def register(
-    name: str, *, label: str, optional: bool
+    name: str, *, label: str, optional: bool, audience: str = "employee"
 ) -> Callable[[Callable[[Message], Rendered | None]], Callable[[Message], Rendered | None]]:
-    """Declare a kind of message; decorates its renderer."""
+    """Declare a kind of message; decorates its renderer. `audience` names who can receive
+    it given their roles (default: anyone in the directory)."""
 
     def decorate(render: Callable[[Message], Rendered | None]):
         if name in _KINDS and _KINDS[name].render is not render:
             raise RuntimeError(f"message kind {name!r} is declared twice")
         _KINDS[name] = Kind(
-            name=name, label=label, optional=optional, render=render, app=render.__module__
+            name=name,
+            label=label,
+            optional=optional,
+            render=render,
+            app=render.__module__,
+            audience=audience,
         )
         return render
 
     return decorate
+
+
+def audience(
+    name: str,
+) -> Callable[[Callable[[AbstractBaseUser], bool]], Callable[[AbstractBaseUser], bool]]:
+    """Declare an audience: decorates the test of whether a person belongs to it."""
+
+    def decorate(test: Callable[[AbstractBaseUser], bool]):
+        if name in _AUDIENCES and _AUDIENCES[name] is not test:
+            raise RuntimeError(f"audience {name!r} is declared twice")
+        _AUDIENCES[name] = test
+        return test
+
+    return decorate
+
+
+def kinds_for(user: AbstractBaseUser) -> list[Kind]:
+    """The kinds this person can receive given their roles today, and any kind they have
+    received before (so nothing they were sent is missing from their settings). Each
+    audience is asked once."""
+    received = set(
+        Message.objects.filter(recipient_id=user.pk)
+        .order_by()
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    answers: dict[str, bool] = {}
+
+    def belongs(name: str) -> bool:
+        if name not in answers:
+            answers[name] = _AUDIENCES[name](user)
+        return answers[name]
+
+    return [k for k in _KINDS.values() if k.name in received or belongs(k.audience)]
 
 
 def kinds() -> list[Kind]:
@@ -183,7 +234,11 @@ def _send(message: Message, now: datetime) -> str:
         return _skip(message, "no longer applies")
     if rendered.in_app:
         Notification.objects.create(
-            recipient=recipient, title=rendered.subject[:200], url=rendered.url[:300]
+            recipient=recipient,
+            title=rendered.subject[:200],
+            url=rendered.url[:300],
+            kind=message.kind,
+            group_title=rendered.group_title[:200],
         )
     message.status = Message.Status.SENT
     message.sent_at = now

@@ -18,6 +18,11 @@ class Notification(models.Model):
     )
     title = models.CharField(max_length=200)
     url = models.CharField(max_length=300, blank=True)
+    # The kind of message it came from, and how several alike read as one line of the inbox
+    # ("new applications are waiting for the committee of Grow 2027", after the count);
+    # empty: it stands alone. Empty on notifications made before these fields existed.
+    kind = models.CharField(max_length=40, blank=True)
+    group_title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -15,12 +15,22 @@ from notifications.models import CalendarFeed, MessageOptOut, Notification
 
 
 @transaction.atomic
-def message_opt_outs_set(*, user: AbstractBaseUser, turned_off: Iterable[str]) -> None:
+def message_opt_outs_set(
+    *, user: AbstractBaseUser, turned_off: Iterable[str], among: Iterable[str] | None = None
+) -> None:
     """Record which optional kinds a person turned off; the others are on. Required kinds
-    (decisions, what to sign, invitations) cannot be turned off and are ignored here."""
+    (decisions, what to sign, invitations) cannot be turned off and are ignored here.
+
+    `among` limits the change to the kinds the person was shown (their settings page lists
+    only what they can receive): a kind they turned off while it applied to them stays off,
+    and one they were not shown is not turned off behind their back."""
     optional = {k.name for k in optional_kinds()}
+    if among is not None:
+        optional &= set(among)
     wanted = set(turned_off) & optional
-    MessageOptOut.objects.filter(user_id=user.pk).exclude(kind__in=wanted).delete()
+    MessageOptOut.objects.filter(user_id=user.pk, kind__in=optional).exclude(
+        kind__in=wanted
+    ).delete()
     have = set(MessageOptOut.objects.filter(user_id=user.pk).values_list("kind", flat=True))
     MessageOptOut.objects.bulk_create(
         [MessageOptOut(user_id=user.pk, kind=name) for name in sorted(wanted - have)]

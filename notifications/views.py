@@ -8,8 +8,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.pages import paginate
-from notifications.messaging import kinds
-from notifications.selectors import calendar_feed_of, message_opt_outs_of, notifications_of
+from notifications.messaging import kinds_for
+from notifications.selectors import (
+    calendar_feed_of,
+    inbox_groups_of,
+    inbox_lines,
+    message_opt_outs_of,
+    unread_ids_in,
+)
 from notifications.services import (
     calendar_feed_reset,
     message_opt_outs_set,
@@ -19,29 +25,38 @@ from notifications.services import (
 
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The person's in-app messages; opening the inbox marks them read."""
-    page = paginate(request, notifications_of(user=request.user))
-    unread_ids = {n.pk for n in page if n.read_at is None}
-    response = render(request, "inbox.html", {"page": page, "unread_ids": unread_ids})
+    """The person's in-app messages, those alike grouped as one line per day ("7 new
+    applications are waiting"); opening the inbox marks what it showed read."""
+    page = paginate(request, inbox_groups_of(user=request.user))
+    lines = inbox_lines(page)
+    response = render(
+        request,
+        "inbox.html",
+        {"page": page, "lines": lines, "any_unread": any(line.unread for line in lines)},
+    )
     # Only what this page showed counts as read; later pages keep their "New" labels.
-    notifications_mark_read(user=request.user, ids=unread_ids)
+    notifications_mark_read(user=request.user, ids=unread_ids_in(user=request.user, lines=lines))
     return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     """Which messages the person receives: optional kinds can be turned off, required ones
-    (decisions, what to sign, invitations) are listed as always sent."""
+    (decisions, what to sign, invitations) are listed as always sent. Only the kinds the
+    person can receive given their roles (or has received) are listed, and saving changes
+    only those."""
+    every = sorted(kinds_for(request.user), key=lambda k: k.label)
     if request.method == "POST":
         wanted_on = set(request.POST.getlist("on"))
+        shown = [k.name for k in every if k.optional]
         message_opt_outs_set(
             user=request.user,
-            turned_off=[k.name for k in kinds() if k.optional and k.name not in wanted_on],
+            turned_off=[name for name in shown if name not in wanted_on],
+            among=shown,
         )
         messages.success(request, "Your notification settings are saved.")
         return redirect("notification_settings")
     off = message_opt_outs_of(user=request.user)
-    every = sorted(kinds(), key=lambda k: k.label)
     return render(
         request,
         "account/notifications.html",

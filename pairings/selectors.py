@@ -31,10 +31,12 @@ from people.roles import HR_ADMINS
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
 from programs.models import Application, Commitment, CommitmentAcceptance, Program
 from programs.selectors import (
+    MentoreeContext,
     commitment_current,
     commitment_is_accepted,
     coordinated_program,
     is_coordinator,
+    mentoree_context_for_proposed_mentor,
 )
 
 ACCESS = "pairings.access_pairing"
@@ -135,12 +137,11 @@ def agreement_box(*, pairing: Pairing) -> AgreementBox | None:
         "agreement__signatures",
         condition=Q(agreement__signatures__version=F("agreement__version")),
     )
-    rows = (
+    rows = list(
         Pairing.objects.filter(pk=pairing.pk, agreement__isnull=False)
         .annotate(in_force=in_force)
         .values_list("agreement__version", "in_force__signer_id")
     )
-    rows = list(rows)
     if not rows:
         return None
     return AgreementBox(
@@ -492,3 +493,21 @@ def my_pairing_view(*, pairing: Pairing, user: User) -> dict[str, object]:
         "i_accepted": (pairing.mentor_accepted_at if is_mentor else pairing.mentoree_accepted_at)
         is not None,
     }
+
+
+def mentoree_context_for(*, pairing: Pairing, user: User) -> MentoreeContext | None:
+    """What the mentor sees of the mentoree before accepting a proposed match: their goals
+    and topics from the application, only with the mentoree's consent. None for anyone but
+    that mentor, and once the mentor has accepted or the pairing moved on; nobody else
+    (the mentoree, a coordinator, an HR admin, a superuser) is ever given it."""
+    me = employee_for_user(user=user)
+    if (
+        me is None
+        or me.pk != pairing.mentor_id
+        or pairing.status != Pairing.Status.PROPOSED
+        or pairing.mentor_accepted_at is not None
+    ):
+        return None
+    return mentoree_context_for_proposed_mentor(
+        program_id=pairing.program_id, mentoree_id=pairing.mentoree_id
+    )

@@ -81,6 +81,7 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
     return {
         "pairing": pairing,
         **selectors.my_pairing_view(pairing=pairing, user=request.user),
+        "mentoree_context": selectors.mentoree_context_for(pairing=pairing, user=request.user),
         "blockers": blockers,
         # Active, but the mentoree has yet to accept a new commitment version: shown paused.
         "paused": pairing.status == Pairing.Status.ACTIVE

@@ -11,13 +11,21 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from notifications.messaging import Rendered, register
+from notifications.messaging import EVERYONE, Rendered, audience, register
 from notifications.models import Message
 from people.accounts import address_change_token
-from people.models import AddressChange
+from people.models import AddressChange, Employee
 
 
-@register("password_reset", label="Password reset links you ask for", optional=False)
+@audience("employee")
+def in_the_directory(user) -> bool:
+    """Anyone with an active directory entry: they can apply, be matched, register."""
+    return Employee.objects.filter(user_id=user.pk, is_active=True).exists()
+
+
+@register(
+    "password_reset", label="Password reset links you ask for", optional=False, audience=EVERYONE
+)
 def password_reset(message: Message) -> Rendered | None:
     """To the account's confirmed address, whatever address was typed (people.accounts)."""
     user = message.recipient
@@ -42,7 +50,12 @@ def _who(change: AddressChange) -> str:
     return "the HRIS import"
 
 
-@register("address_change_notice", label="A new sign-in address asked for you", optional=False)
+@register(
+    "address_change_notice",
+    label="A new sign-in address asked for you",
+    optional=False,
+    audience=EVERYONE,
+)
 def address_change_notice(message: Message) -> Rendered | None:
     """To the address the account signed in with when the change was asked for."""
     change = (
@@ -61,7 +74,12 @@ def address_change_notice(message: Message) -> Rendered | None:
     )
 
 
-@register("address_change_confirm", label="Confirming a new sign-in address", optional=False)
+@register(
+    "address_change_confirm",
+    label="Confirming a new sign-in address",
+    optional=False,
+    audience=EVERYONE,
+)
 def address_change_confirm(message: Message) -> Rendered | None:
     """To the new address, while the change is still pending: the link works only for the
     person signed in with their current address."""

@@ -13,4 +13,6 @@ def session_ics_text(*, session: GroupSession, url: str) -> str:
         location=session.location,
         description=f"Group mentoring session led by {session.leader.full_name}. {url}",
         url=url,
+        sequence=session.sequence,
+        cancelled=session.is_cancelled,
     )

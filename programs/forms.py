@@ -1,7 +1,10 @@
 """Forms of the program pages: programs, applications, votes, sessions, resources, tags."""
 
+import hashlib
+
 from django import forms
 from django.conf import settings
+from django.core import signing
 
 from people.models import Employee
 from programs.models import PROGRAM_FIELDS, Application, GroupSession, Program, Tag, Vote
@@ -65,7 +68,14 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["motivation", "goals", "tags", "availability", "mentor_capacity"]
+        fields = [
+            "motivation",
+            "goals",
+            "tags",
+            "availability",
+            "mentor_capacity",
+            "share_with_mentor",
+        ]
         widgets = {
             "motivation": forms.Textarea(attrs={"rows": 4}),
             "goals": forms.Textarea(attrs={"rows": 4}),
@@ -78,7 +88,16 @@ class ApplicationForm(forms.ModelForm):
         if role != Application.Role.MENTOR:
             del self.fields["mentor_capacity"]
             self.fields["goals"].label = "What you want to develop"
+            self.fields[
+                "share_with_mentor"
+            ].label = "Show what I want to develop and my topics to the mentor proposed to me"
+            self.fields["share_with_mentor"].help_text = (
+                "Off unless you tick it. Only the mentor the coordinator proposes to you sees "
+                "them, before accepting the match; the committee reads your application either "
+                "way. Your motivation is never shown."
+            )
         else:
+            del self.fields["share_with_mentor"]
             self.fields["goals"].label = "What you can offer"
             self.fields["mentor_capacity"].widget.attrs.update({"min": 1, "max": 10})
 
@@ -104,6 +123,34 @@ class DecisionForm(forms.Form):
 
 class CommitmentForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 18}), max_length=20000)
+
+
+PREVIEW_SALT = "programs.commitment-preview"
+PREVIEW_MAX_AGE = 12 * 3600
+
+
+def _digest(text: str) -> str:
+    """The same for the text as typed and as sent back from the preview (line ends vary)."""
+    return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()
+
+
+def commitment_preview_token(*, program_id: int, user_id: int, based_on: int, text: str) -> str:
+    """Proof that this coordinator was shown the difference between exactly this text and
+    version `based_on`: publishing needs it, so a version is published only from the
+    preview. Signed with the site's key; it holds a hash of the text, not the text."""
+    return signing.dumps([program_id, user_id, based_on, _digest(text)], salt=PREVIEW_SALT)
+
+
+def commitment_preview_shown(
+    *, token: str, program_id: int, user_id: int, based_on: int, text: str
+) -> bool:
+    """Whether `token` proves the preview of this text against version `based_on` was shown
+    to this coordinator within the last twelve hours."""
+    try:
+        value = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return value == [program_id, user_id, based_on, _digest(text)]
 
 
 class MemberForm(forms.Form):
@@ -146,6 +193,36 @@ class SessionForm(forms.ModelForm):
             raise forms.ValidationError("No active employee has that e-mail address.")
         self.leader = leader
         return email
+
+
+class SessionEditForm(forms.ModelForm):
+    """The session's details as its leader or a coordinator changes them; the leader's form
+    has no seats (`fields` narrows it)."""
+
+    class Meta:
+        model = GroupSession
+        fields = ["title", "description", "starts_at", "duration_minutes", "location", "capacity"]
+        widgets = SessionForm.Meta.widgets
+        labels = {
+            "duration_minutes": "Duration in minutes",
+            "location": "Place or video link",
+            "capacity": "Seats",
+        }
+
+    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in list(self.fields):
+            if name not in fields:
+                del self.fields[name]
+
+    def clean_starts_at(self):
+        """The field shows minutes: a time sent back unchanged is the session's own, to the
+        second, so saving the place alone does not count as a new time."""
+        value = self.cleaned_data["starts_at"]
+        current = self.instance.starts_at
+        if value and current and value == current.replace(second=0, microsecond=0):
+            return current
+        return value
 
 
 class AttendanceForm(forms.Form):

@@ -4,10 +4,13 @@ Renderers read fresh rows by id and return None when the message no longer appli
 names, dates and links only (F9): never a motivation, a vote, a comment or a decision reason.
 """
 
+from django.conf import settings
 from django.urls import reverse
 
-from notifications.messaging import Rendered, register
+from notifications.messaging import Rendered, audience, register
 from notifications.models import Message
+from people.models import Employee
+from people.roles import PROGRAM_COORDINATORS
 from programs.models import (
     Application,
     Commitment,
@@ -15,6 +18,27 @@ from programs.models import (
     GroupSession,
     Registration,
 )
+from programs.selectors import coordinated_programs
+
+
+@audience("coordinator")
+def coordinates(user) -> bool:
+    """Coordinates a program, or may create one (and so coordinate it)."""
+    return (
+        coordinated_programs(user=user).exists()
+        or user.groups.filter(name=PROGRAM_COORDINATORS).exists()
+    )
+
+
+@audience("session_leader")
+def leads_sessions(user) -> bool:
+    """Leads a group session, or is an executive at the group-only grade (who lead groups)."""
+    return (
+        GroupSession.objects.filter(leader__user_id=user.pk).exists()
+        or Employee.objects.filter(
+            user_id=user.pk, is_active=True, level__gte=settings.GROUP_ONLY_LEVEL
+        ).exists()
+    )
 
 
 def _application(message: Message) -> Application | None:
@@ -41,6 +65,7 @@ def application_received(message: Message) -> Rendered | None:
     "application_new",
     label="A new application is waiting for your program's committee (coordinators)",
     optional=True,
+    audience="coordinator",
 )
 def application_new(message: Message) -> Rendered | None:
     application = _application(message)
@@ -51,6 +76,7 @@ def application_new(message: Message) -> Rendered | None:
         url=reverse("programs:manage", args=[application.program.slug]),
         context={"program": application.program.name},
         action="Open the program",
+        group_title=f"new applications are waiting for the committee of {application.program.name}",
     )
 
 
@@ -123,7 +149,9 @@ def _session_context(session: GroupSession) -> dict[str, object]:
     }
 
 
-@register("session_leader", label="You lead a group session", optional=False)
+@register(
+    "session_leader", label="You lead a group session", optional=False, audience="session_leader"
+)
 def session_leader(message: Message) -> Rendered | None:
     session = _session(message)
     if session is None or session.leader.user_id != message.recipient_id:
@@ -139,7 +167,7 @@ def session_leader(message: Message) -> Rendered | None:
 @register("session_reminder", label="Reminder the day before a group session", optional=True)
 def session_reminder(message: Message) -> Rendered | None:
     session = _session(message)
-    if session is None or session.starts_at <= message.due_at:
+    if session is None or session.is_cancelled or session.starts_at <= message.due_at:
         return None
     leads = session.leader.user_id == message.recipient_id
     registered = Registration.objects.filter(
@@ -166,11 +194,55 @@ def session_seat(message: Message) -> Rendered | None:
         .filter(pk=message.object_id, status=Registration.Status.REGISTERED)
         .first()
     )
-    if registration is None:
+    if registration is None or registration.session.is_cancelled:
         return None
     session = registration.session
     return Rendered(
         subject=f"A seat opened: you are now registered for '{session.title}'",
+        url=reverse("programs:session", args=[session.pk]),
+        context=_session_context(session),
+        action="Open the session",
+    )
+
+
+def _involves(session: GroupSession, user_id: int) -> bool:
+    """The person leads the session or is registered or waiting for it."""
+    return (
+        session.leader.user_id == user_id
+        or Registration.objects.filter(session=session, participant__user_id=user_id)
+        .exclude(status=Registration.Status.CANCELLED)
+        .exists()
+    )
+
+
+@register("session_changed", label="A group session you take part in has changed", optional=False)
+def session_changed(message: Message) -> Rendered | None:
+    """The session as it is now; a later change supersedes this notice (it has its own)."""
+    session = _session(message)
+    if (
+        session is None
+        or session.is_cancelled
+        or not message.key.endswith(f":{session.sequence}")
+        or not _involves(session, message.recipient_id)
+    ):
+        return None
+    return Rendered(
+        subject=f"Changed: the group session '{session.title}' ({session.program.name})",
+        url=reverse("programs:session", args=[session.pk]),
+        context=_session_context(session),
+        action="Open the session",
+    )
+
+
+@register(
+    "session_cancelled", label="A group session you take part in is cancelled", optional=False
+)
+def session_cancelled(message: Message) -> Rendered | None:
+    session = _session(message)
+    if session is None or not session.is_cancelled or not _involves(session, message.recipient_id):
+        return None
+    return Rendered(
+        subject=f"Cancelled: the group session '{session.title}' ({session.program.name})",
         url=reverse("programs:session", args=[session.pk]),
         context=_session_context(session),
         action="Open the session",

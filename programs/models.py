@@ -262,6 +262,14 @@ class Application(models.Model):
     mentor_capacity = models.PositiveSmallIntegerField(
         "mentorees you can take", null=True, blank=True
     )
+    # The mentoree's consent, given when applying and off unless they tick it: a mentor the
+    # coordinator proposes to them sees these goals and topics before accepting the match.
+    # Nobody else gains anything from it (pairings.selectors.mentoree_context_for).
+    share_with_mentor = models.BooleanField(
+        "show my goals and topics to a proposed mentor",
+        default=False,
+        help_text="Only the mentor proposed to you sees them, before accepting the match.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -330,6 +338,13 @@ class GroupSession(models.Model):
     location = models.CharField("place or video link", max_length=300)
     capacity = models.PositiveSmallIntegerField(default=20)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Grows with every change people should see in their calendars: the .ics keeps the same
+    # UID and a higher SEQUENCE, so calendars update the event instead of adding another.
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -348,6 +363,10 @@ class GroupSession(models.Model):
         from datetime import timedelta
 
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
 
 
 class Registration(models.Model):

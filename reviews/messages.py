@@ -3,12 +3,24 @@ to the review; it says nothing of mentoring (F2) and nothing of the outcome."""
 
 from django.urls import reverse
 
-from notifications.messaging import Rendered, register
+from notifications.messaging import Rendered, audience, register
 from notifications.models import Message
 from reviews.models import PanelSeat
 
 
-@register("panel_invitation", label="An invitation to sit on a talent review panel", optional=False)
+@audience("panel_member")
+def sits_on_panels(user) -> bool:
+    """Has been seated on a talent review panel (anyone may be; until then, nobody expects
+    an invitation)."""
+    return PanelSeat.objects.filter(member__user_id=user.pk).exists()
+
+
+@register(
+    "panel_invitation",
+    label="An invitation to sit on a talent review panel",
+    optional=False,
+    audience="panel_member",
+)
 def panel_invitation(message: Message) -> Rendered | None:
     seat = PanelSeat.objects.select_related("review", "member").filter(pk=message.object_id).first()
     if seat is None or seat.member.user_id != message.recipient_id:

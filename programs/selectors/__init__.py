@@ -6,6 +6,7 @@ import `programs.selectors` as before.
 """
 
 from programs.selectors.applications import (
+    MentoreeContext,
     Tally,
     application_get_for_applicant,
     application_get_for_committee,
@@ -13,6 +14,7 @@ from programs.selectors.applications import (
     committee_queue_for,
     eligible_committee_size,
     is_recused,
+    mentoree_context_for_proposed_mentor,
     my_live_application,
     vote_of,
     vote_tally,
@@ -69,6 +71,7 @@ from programs.selectors.sessions import (
     registrations_for,
     registrations_of,
     session_get_for,
+    session_get_for_manager,
     session_list_for_program,
     session_list_for_program_qs,
     sessions_led_by,
@@ -79,6 +82,7 @@ __all__ = [
     "COORDINATE",
     "PUBLIC_STATUSES",
     "REVIEW",
+    "MentoreeContext",
     "RoleHolder",
     "Tally",
     "acceptance_get_for",
@@ -104,6 +108,7 @@ __all__ = [
     "is_committee_member",
     "is_coordinator",
     "is_recused",
+    "mentoree_context_for_proposed_mentor",
     "my_live_application",
     "my_registration",
     "participant_counts",
@@ -122,6 +127,7 @@ __all__ = [
     "role_holder_employee_ids",
     "role_holders_for",
     "session_get_for",
+    "session_get_for_manager",
     "session_list_for_program",
     "session_list_for_program_qs",
     "sessions_led_by",

@@ -192,3 +192,35 @@ def my_live_application(*, user: User, program: Program) -> Application | None:
 def vote_of(*, application: Application, user: User) -> Vote | None:
     """The user's own vote on the application, if they cast one."""
     return application.votes.filter(voter=user).first()
+
+
+@dataclass(frozen=True)
+class MentoreeContext:
+    """What a mentoree chose to show the mentor proposed to them: the goals and topics of
+    their admitted application, or only that they chose not to share (`shared` False, and
+    no text read at all)."""
+
+    shared: bool
+    goals: str = ""
+    topics: tuple[str, ...] = ()
+
+
+def mentoree_context_for_proposed_mentor(*, program_id: int, mentoree_id: int) -> MentoreeContext:
+    """The mentoree's admitted application in the program, as far as they consented to show
+    it to a proposed mentor. Callers decide who is that mentor: only
+    `pairings.selectors.mentoree_context_for`, which holds the pairing, asks this."""
+    application = (
+        Application.objects.filter(
+            program_id=program_id,
+            applicant_id=mentoree_id,
+            role=Application.Role.MENTOREE,
+            status=Application.Status.ADMITTED,
+            share_with_mentor=True,
+        )
+        .only("pk", "goals")
+        .first()
+    )
+    if application is None:
+        return MentoreeContext(shared=False)
+    topics = tuple(application.tags.order_by("name").values_list("name", flat=True))
+    return MentoreeContext(shared=True, goals=application.goals, topics=topics)

@@ -10,11 +10,16 @@ import `programs.services` as before.
 
 from programs.models import RESERVED_SLUGS
 from programs.services.applications import (
+    application_consent_set,
     application_submit,
     application_update,
     application_withdraw,
 )
-from programs.services.commitment import commitment_accept, commitment_publish
+from programs.services.commitment import (
+    commitment_accept,
+    commitment_check,
+    commitment_publish,
+)
 from programs.services.committee import application_decide, vote_cast
 from programs.services.common import COORDINATE, REVIEW, require_coordinator
 from programs.services.programs import (
@@ -30,25 +35,33 @@ from programs.services.programs import (
 )
 from programs.services.resources import resource_count_download, resource_publish
 from programs.services.sessions import (
+    CALENDAR_FIELDS,
+    LEADER_FIELDS,
     SESSION_FIELDS,
+    session_cancel,
     session_cancel_registration,
     session_create,
     session_record_attendance,
     session_register,
+    session_update,
 )
 from programs.services.tags import tag_create, tag_delete
 
 __all__ = [
+    "CALENDAR_FIELDS",
     "COORDINATE",
+    "LEADER_FIELDS",
     "RESERVED_SLUGS",
     "REVIEW",
     "ROLE_LABELS",
     "SESSION_FIELDS",
+    "application_consent_set",
     "application_decide",
     "application_submit",
     "application_update",
     "application_withdraw",
     "commitment_accept",
+    "commitment_check",
     "commitment_publish",
     "committee_member_add",
     "committee_member_remove",
@@ -61,10 +74,12 @@ __all__ = [
     "require_coordinator",
     "resource_count_download",
     "resource_publish",
+    "session_cancel",
     "session_cancel_registration",
     "session_create",
     "session_record_attendance",
     "session_register",
+    "session_update",
     "tag_create",
     "tag_delete",
     "vote_cast",

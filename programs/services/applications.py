@@ -51,6 +51,7 @@ def application_submit(
     tags: Iterable[Tag] = (),
     availability: str = "",
     mentor_capacity: int | None = None,
+    share_with_mentor: bool = False,
     today: date | None = None,
 ) -> Application:
     """Apply to a program. Refused outside the window, when not eligible for the role, and
@@ -71,6 +72,7 @@ def application_submit(
         mentor_capacity=_clean_capacity(
             program=program, role=role, mentor_capacity=mentor_capacity
         ),
+        share_with_mentor=share_with_mentor and role == Application.Role.MENTOREE,
     )
     if not application.motivation:
         raise ValidationError({"motivation": "Say in a few words why you want to take part."})
@@ -108,6 +110,7 @@ def application_update(
     tags: Iterable[Tag] = (),
     availability: str = "",
     mentor_capacity: int | None = None,
+    share_with_mentor: bool = False,
 ) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.applicant_id != by.pk:
@@ -119,12 +122,33 @@ def application_update(
         raise ValidationError({"motivation": "Say in a few words why you want to take part."})
     application.goals = goals.strip()
     application.availability = availability.strip()
+    application.share_with_mentor = (
+        share_with_mentor and application.role == Application.Role.MENTOREE
+    )
     application.mentor_capacity = _clean_capacity(
         program=application.program, role=application.role, mentor_capacity=mentor_capacity
     )
     application.full_clean(validate_constraints=False)
     application.save()
     application.tags.set(tags)
+    return application
+
+
+@transaction.atomic
+def application_consent_set(*, application: Application, by: Employee, share: bool) -> Application:
+    """The mentoree gives or withdraws their consent to show the goals and topics of their
+    application to a proposed mentor, at any time, decided or not: a consent that could not
+    be taken back would not be one. Withdrawing it hides them from the next page the mentor
+    opens."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.applicant_id != by.pk:
+        raise refuse("Only the applicant can change this consent.", "not_owner")
+    if application.role != Application.Role.MENTOREE:
+        raise refuse("Only a mentoree's goals are shown to a proposed mentor.", "not_mentoree")
+    if application.status in (Application.Status.WITHDRAWN, Application.Status.DECLINED):
+        raise refuse("This application is closed: nothing of it is shown to a mentor.", "closed")
+    application.share_with_mentor = share
+    application.save(update_fields=["share_with_mentor", "updated_at"])
     return application
 
 

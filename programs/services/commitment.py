@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.refusals import refuse
@@ -18,18 +19,47 @@ from programs.services.common import require_coordinator
 from programs.signals import commitment_accepted
 
 
-@transaction.atomic
-def commitment_publish(*, program: Program, by: User, text: str) -> Commitment:
-    """Publish a new version. Every admitted participant is asked to accept it again, and
-    until they do they cannot be placed in a new pairing (F5)."""
+def commitment_check(*, program: Program, by: User, text: str) -> str:
+    """What publishing `text` would refuse, without publishing: the preview step asks this
+    first, so a coordinator sees a refusal before the difference. Returns the text as it
+    would be published."""
     require_coordinator(user=by, program=program)
     text = text.strip()
     if len(text) < 50:
-        raise refuse("The commitment text must state the promise in full.", "too_short")
+        raise ValidationError(
+            {"text": ValidationError("State the promise in full.", code="too_short")}
+        )
+    current = selectors.commitment_current(program=program)
+    if current is not None and current.text.strip() == text:
+        raise ValidationError(
+            {"text": ValidationError("This text is the same as the current version.", "unchanged")}
+        )
+    return text
+
+
+@transaction.atomic
+def commitment_publish(
+    *, program: Program, by: User, text: str, based_on: int | None = None
+) -> Commitment:
+    """Publish a new version. Every admitted participant is asked to accept it again, and
+    until they do they cannot be placed in a new pairing (F5).
+
+    `based_on` is the version the coordinator compared the text with (0: none yet): when
+    another version was published meanwhile, publishing is refused, so nobody publishes
+    over a version they have not seen. The program row is locked, so two coordinators
+    cannot both publish against the same version."""
+    text = commitment_check(program=program, by=by, text=text)
     program = Program.objects.select_for_update().get(pk=program.pk)
     current = selectors.commitment_current(program=program)
     if current is not None and current.text.strip() == text:
         raise refuse("This text is the same as the current version.", "unchanged")
+    in_force = current.version if current else 0
+    if based_on is not None and based_on != in_force:
+        raise refuse(
+            f"Version {in_force} was published meanwhile: compare your text with it before "
+            "publishing.",
+            "stale",
+        )
     commitment = Commitment.objects.create(
         program=program,
         version=(current.version + 1) if current else 1,

@@ -15,7 +15,7 @@ from firewall.models import ConflictEntry
 from firewall.register import (
     relations_record,
 )
-from notifications.messaging import message_schedule
+from notifications.messaging import message_schedule, messages_cancel
 from people.models import Employee, User
 from programs import selectors
 from programs.models import (
@@ -27,6 +27,10 @@ from programs.services.common import require_coordinator
 from programs.services.programs import _role_event
 
 SESSION_FIELDS = ("title", "description", "starts_at", "duration_minutes", "location", "capacity")
+# What the leader may change on their own session; the seats are the coordinator's to set.
+LEADER_FIELDS = ("title", "description", "starts_at", "duration_minutes", "location")
+# What a calendar shows: a change to one of these is a new SEQUENCE and a notice.
+CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "location")
 
 
 @transaction.atomic
@@ -42,10 +46,7 @@ def session_create(
         raise ValidationError({"leader": "The leader must be an active employee."})
     session = GroupSession(program=program, leader=leader, **fields)
     session.full_clean()
-    if session.starts_at <= timezone.now():
-        raise ValidationError({"starts_at": "Schedule the session in the future."})
-    if session.starts_at > timezone.now() + timedelta(days=5 * 366):
-        raise ValidationError({"starts_at": "Schedule the session within the next five years."})
+    _check_starts_at(session)
     session.save()
     # Leading a session reads who registered and who attended (F11, F13): the grant is
     # recorded; its relations are made as people register.
@@ -60,6 +61,20 @@ def session_create(
     return session
 
 
+def _check_starts_at(session: GroupSession) -> None:
+    if session.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": "Schedule the session in the future."})
+    if session.starts_at > timezone.now() + timedelta(days=5 * 366):
+        raise ValidationError({"starts_at": "Schedule the session within the next five years."})
+
+
+def _reminder_key(session: GroupSession, sequence: int | None = None) -> str:
+    """One reminder per person and version of the session: a new time makes a new key, so the
+    old reminder can be withdrawn and the new one scheduled (one row per recipient and key)."""
+    sequence = session.sequence if sequence is None else sequence
+    return f"session-reminder:{session.pk}" + (f":{sequence}" if sequence else "")
+
+
 def _session_reminder_schedule(*, session: GroupSession, user_id: int) -> None:
     """The day-before reminder, as a due row (never a far-future task); none when the session
     is less than a day away. Delivery skips it if the person is no longer registered."""
@@ -68,7 +83,7 @@ def _session_reminder_schedule(*, session: GroupSession, user_id: int) -> None:
         message_schedule(
             recipient=user_id,
             kind="session_reminder",
-            key=f"session-reminder:{session.pk}",
+            key=_reminder_key(session),
             object_id=session.pk,
             due_at=due_at,
         )
@@ -83,6 +98,8 @@ def session_register(*, session: GroupSession, employee: Employee) -> Registrati
     session = GroupSession.objects.select_for_update().get(pk=session.pk)
     if not selectors.is_admitted(employee=employee, program=session.program):
         raise refuse("Only admitted participants of the program can register.", "not_admitted")
+    if session.is_cancelled:
+        raise refuse("This session was cancelled.", "cancelled")
     if session.starts_at <= timezone.now():
         raise refuse("This session has already taken place.", "past")
     existing = Registration.objects.filter(session=session, participant=employee).first()
@@ -114,6 +131,8 @@ def session_register(*, session: GroupSession, employee: Employee) -> Registrati
 def session_cancel_registration(*, session: GroupSession, employee: Employee) -> None:
     """Cancel a registration; the first person on the waiting list moves up and is told."""
     session = GroupSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_cancelled:
+        raise refuse("This session was cancelled: there is no registration to cancel.", "cancelled")
     registration = (
         Registration.objects.filter(session=session, participant=employee)
         .exclude(status=Registration.Status.CANCELLED)
@@ -133,14 +152,19 @@ def session_cancel_registration(*, session: GroupSession, employee: Employee) ->
         .first()
     )
     if waiting is not None:
-        waiting.status = Registration.Status.REGISTERED
-        waiting.save(update_fields=["status"])
-        message_schedule(
-            recipient=waiting.participant.user_id,
-            kind="session_seat",
-            key=f"session-seat:{waiting.pk}:{int(waiting.queued_at.timestamp())}",
-            object_id=waiting.pk,
-        )
+        _move_up(waiting)
+
+
+def _move_up(waiting: Registration) -> None:
+    """A person on the waiting list takes a seat and is told."""
+    waiting.status = Registration.Status.REGISTERED
+    waiting.save(update_fields=["status"])
+    message_schedule(
+        recipient=waiting.participant.user_id,
+        kind="session_seat",
+        key=f"session-seat:{waiting.pk}:{int(waiting.queued_at.timestamp())}",
+        object_id=waiting.pk,
+    )
 
 
 @transaction.atomic
@@ -151,6 +175,8 @@ def session_record_attendance(
     is_leader = session.leader.user_id == by.pk
     if not (is_leader or selectors.is_coordinator(user=by, program=session.program)):
         raise refuse("Only the session's leader or a coordinator records attendance.", "denied")
+    if session.is_cancelled:
+        raise refuse("This session was cancelled: there is no attendance to record.", "cancelled")
     if session.starts_at > timezone.now():
         raise refuse("Attendance can be recorded once the session has started.", "future")
     registered = session.registrations.filter(status=Registration.Status.REGISTERED)
@@ -161,3 +187,126 @@ def session_record_attendance(
     registered.filter(pk__in=attended).update(attended=True)
     registered.exclude(pk__in=attended).update(attended=False)
     return len(attended)
+
+
+def _involved(session: GroupSession) -> set[int]:
+    """Everyone whose plans the session is in: its leader and every person registered or
+    waiting."""
+    user_ids = set(
+        session.registrations.exclude(status=Registration.Status.CANCELLED).values_list(
+            "participant__user_id", flat=True
+        )
+    )
+    return user_ids | {session.leader.user_id}
+
+
+def _reminders_withdraw(session: GroupSession) -> None:
+    """Withdraw every reminder of any earlier version of the session not yet sent."""
+    messages_cancel(keys=[_reminder_key(session, n) for n in range(session.sequence + 1)])
+
+
+@transaction.atomic
+def session_update(*, session: GroupSession, by: User, **fields: object) -> list[str]:
+    """Change a session that has not yet taken place; returns the names of the fields that
+    changed. A coordinator of the program changes any field; the leader changes everything
+    but the number of seats. A change that calendars show (title, time, length, place) makes
+    a new SEQUENCE under the same UID and a notice to the leader and everyone registered or
+    waiting, scheduled in this transaction; a new time also moves their reminders. More
+    seats move people up from the waiting list; fewer seats than people registered is refused.
+    """
+    unknown = set(fields) - set(SESSION_FIELDS)
+    if unknown:
+        raise TypeError(f"not a field of a session: {sorted(unknown)}")
+    session = GroupSession.objects.select_for_update().select_related("leader").get(pk=session.pk)
+    is_coordinator = selectors.is_coordinator(user=by, program=session.program)
+    if not (is_coordinator or session.leader.user_id == by.pk):
+        raise refuse("Only the session's leader or a coordinator can change it.", "denied")
+    if session.is_cancelled:
+        raise refuse("This session was cancelled; it can no longer be changed.", "cancelled")
+    if session.starts_at <= timezone.now():
+        raise refuse(
+            "This session has already taken place, so its details stay as they were.", "past"
+        )
+    changed = [name for name in fields if getattr(session, name) != fields[name]]
+    if not changed:
+        return []
+    if "capacity" in changed and not is_coordinator:
+        raise ValidationError({"capacity": "Only a coordinator of the program sets the seats."})
+    old_starts_at = session.starts_at
+    for name in changed:
+        setattr(session, name, fields[name])
+    session.full_clean()
+    if "starts_at" in changed:
+        _check_starts_at(session)
+    registered = session.registrations.filter(status=Registration.Status.REGISTERED)
+    if "capacity" in changed:
+        taken = registered.count()
+        if session.capacity < taken:
+            raise ValidationError(
+                {
+                    "capacity": f"{taken} people already hold a seat: the session needs at "
+                    f"least {taken} seats."
+                }
+            )
+    calendar_change = any(name in CALENDAR_FIELDS for name in changed)
+    if calendar_change:
+        session.sequence += 1
+    session.save()
+    if "capacity" in changed:
+        free = session.capacity - registered.count()
+        waiting = session.registrations.filter(
+            status=Registration.Status.WAITLISTED
+        ).select_related("participant")
+        for registration in waiting.order_by("queued_at", "pk")[: max(free, 0)]:
+            _move_up(registration)
+    if calendar_change:
+        involved = _involved(session)
+        for user_id in sorted(involved - {by.pk}):
+            message_schedule(
+                recipient=user_id,
+                kind="session_changed",
+                key=f"session-changed:{session.pk}:{session.sequence}",
+                object_id=session.pk,
+            )
+        if session.starts_at != old_starts_at:
+            _reminders_withdraw(session)
+            for user_id in sorted(involved):
+                _session_reminder_schedule(session=session, user_id=user_id)
+    return changed
+
+
+@transaction.atomic
+def session_cancel(*, session: GroupSession, by: User) -> GroupSession:
+    """A coordinator calls off a session that has not yet started. The session and its
+    registrations stay (so who registered, and the leader's relation to them, are kept); it
+    is marked cancelled with a new SEQUENCE, so calendars show it as cancelled rather than
+    losing it; the leader and everyone registered or waiting are told in this transaction,
+    and the reminders not yet sent are withdrawn."""
+    session = GroupSession.objects.select_for_update().select_related("leader").get(pk=session.pk)
+    if not selectors.is_coordinator(user=by, program=session.program):
+        raise refuse(
+            "Only a coordinator of the program can cancel a session; the leader can change "
+            "its time or place.",
+            "denied",
+        )
+    if session.is_cancelled:
+        raise refuse("This session is already cancelled.", "cancelled")
+    if session.starts_at <= timezone.now():
+        raise refuse(
+            "This session has already taken place, so it cannot be cancelled: its "
+            "registrations and attendance are kept as a record of what happened.",
+            "past",
+        )
+    session.cancelled_at = timezone.now()
+    session.cancelled_by = by
+    session.sequence += 1
+    session.save(update_fields=["cancelled_at", "cancelled_by", "sequence"])
+    _reminders_withdraw(session)
+    for user_id in sorted(_involved(session) - {by.pk}):
+        message_schedule(
+            recipient=user_id,
+            kind="session_cancelled",
+            key=f"session-cancelled:{session.pk}",
+            object_id=session.pk,
+        )
+    return session

@@ -5,6 +5,7 @@ import `programs.views` as before.
 """
 
 from programs.views.applications import (
+    application_consent,
     application_edit,
     application_withdraw,
     apply,
@@ -36,9 +37,11 @@ from programs.views.resources import resource_create, resource_download, resourc
 from programs.views.sessions import (
     my_sessions,
     session_attendance,
+    session_call_off,
     session_cancel,
     session_create,
     session_detail,
+    session_edit,
     session_ics,
     session_register,
 )
@@ -46,6 +49,7 @@ from programs.views.tags import tag_delete, tag_list
 
 __all__ = [
     "acceptance_detail",
+    "application_consent",
     "application_decide",
     "application_edit",
     "application_vote",
@@ -70,9 +74,11 @@ __all__ = [
     "resource_download",
     "resource_list",
     "session_attendance",
+    "session_call_off",
     "session_cancel",
     "session_create",
     "session_detail",
+    "session_edit",
     "session_ics",
     "session_register",
     "tag_delete",

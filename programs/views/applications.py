@@ -44,6 +44,7 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
                 tags=form.cleaned_data["tags"],
                 availability=form.cleaned_data["availability"],
                 mentor_capacity=form.cleaned_data.get("mentor_capacity"),
+                share_with_mentor=form.cleaned_data.get("share_with_mentor", False),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -62,6 +63,27 @@ def apply(request: HttpRequest, slug: str, role: str) -> HttpResponse:
         },
         status=200 if request.method == "GET" or not refusal else 400,
     )
+
+
+@require_POST
+def application_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """The mentoree gives or withdraws consent to show their goals to a proposed mentor."""
+    application = selectors.application_get_for_applicant(user=request.user, pk=pk)
+    share = request.POST.get("share") == "yes"
+    try:
+        services.application_consent_set(
+            application=application, by=application.applicant, share=share
+        )
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            "A mentor proposed to you will see your goals and topics before accepting."
+            if share
+            else "Your goals and topics are no longer shown to a proposed mentor.",
+        )
+    return redirect("programs:my_applications")
 
 
 @require_safe
@@ -91,6 +113,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 tags=form.cleaned_data["tags"],
                 availability=form.cleaned_data["availability"],
                 mentor_capacity=form.cleaned_data.get("mentor_capacity"),
+                share_with_mentor=form.cleaned_data.get("share_with_mentor", False),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

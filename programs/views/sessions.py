@@ -1,4 +1,6 @@
-"""Views of group sessions: scheduling, registering, attendance."""
+"""Views of group sessions: scheduling, changing and cancelling, registering, attendance."""
+
+import copy
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from programs import selectors, services
 from programs.calendar import session_ics_text
 from programs.forms import (
     AttendanceForm,
+    SessionEditForm,
     SessionForm,
 )
 from programs.models import Registration
@@ -37,6 +40,64 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"The session '{session.title}' is scheduled.")
             return redirect("programs:session", pk=session.pk)
     return render(request, "programs/session_form.html", {"program": program, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leader or a coordinator changes a session that has not yet taken place; everyone
+    registered or waiting is told (the service schedules it)."""
+    session = selectors.session_get_for_manager(user=request.user, pk=pk)
+    is_coordinator = selectors.is_coordinator(user=request.user, program=session.program)
+    allowed = services.SESSION_FIELDS if is_coordinator else services.LEADER_FIELDS
+    form = SessionEditForm(
+        request.POST or None,
+        instance=copy.copy(session),  # the form writes to its instance; the page keeps this one
+        fields=allowed,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in allowed}
+        try:
+            changed = services.session_update(session=session, by=request.user, **fields)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            if not changed:
+                messages.info(request, "Nothing was changed.")
+            else:
+                messages.success(
+                    request,
+                    "The session is updated. Its leader and everyone registered or waiting "
+                    "are told; their calendars update the event."
+                    if any(name in services.CALENDAR_FIELDS for name in changed)
+                    else "The session is updated.",
+                )
+            return redirect("programs:session", pk=session.pk)
+    return render(
+        request,
+        "programs/session_edit.html",
+        {
+            "session": session,
+            "form": form,
+            "is_coordinator": is_coordinator,
+            "has_started": session.starts_at <= timezone.now(),
+        },
+    )
+
+
+@require_POST
+def session_call_off(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator cancels the session; the leader and everyone registered are told."""
+    session = selectors.session_get_for_manager(user=request.user, pk=pk)
+    try:
+        services.session_cancel(session=session, by=request.user)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            "The session is cancelled. Its leader and everyone registered or waiting are told.",
+        )
+    return redirect("programs:session", pk=session.pk)
 
 
 @require_safe

@@ -128,6 +128,8 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     # The mentoree's own application, decided: sent back to the list, never editable.
     "programs:application_edit": {"GET": only(302, "mentoree"), "POST": only(302, "mentoree")},
     "programs:application_withdraw": post_only(only(302, "mentoree")),
+    # Consent to show one's goals to a proposed mentor: only the mentoree, decided or not.
+    "programs:application_consent": post_only(only(OK, "mentoree")),
     "programs:my_commitments": {"GET": signed_in(200, superuser=404)},  # no directory entry
     "programs:acceptance": {"GET": only(200, "mentoree")},
     "programs:committee_queue": {"GET": only(200, "committee_member")},
@@ -146,6 +148,13 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     "programs:session_cancel": post_only(only(302, *PARTICIPANTS, "coordinator", "executive")),
     "programs:session_attendance": post_only(only(302, *PARTICIPANTS, "coordinator", "executive")),
     "programs:session_ics": {"GET": only(200, *PARTICIPANTS, "coordinator", "executive")},
+    # Its leader and the program's coordinators change it (an empty form is a page of field
+    # errors); only a coordinator cancels it (the leader is sent back with the reason).
+    "programs:session_edit": {
+        "GET": only(200, "coordinator", "executive"),
+        "POST": only(200, "coordinator", "executive"),
+    },
+    "programs:session_call_off": post_only(only(302, "executive", coordinator=OK)),
     "programs:resources": {"GET": signed_in(200)},
     "programs:resource_create": {
         "GET": signed_in(403, hr_admin=200, superuser=200),
@@ -279,6 +288,7 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "account_address_confirm": lambda s: {"token": "not-a-valid-token"},
     "programs:application_edit": lambda s: {"pk": s.application},
     "programs:application_withdraw": lambda s: {"pk": s.application},
+    "programs:application_consent": lambda s: {"pk": s.application},
     "programs:acceptance": lambda s: {"pk": s.acceptance},
     "programs:committee_application": lambda s: {"pk": s.committee_application},
     "programs:vote": lambda s: {"pk": s.committee_application},
@@ -291,6 +301,8 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "programs:session_cancel": lambda s: {"pk": s.session},
     "programs:session_attendance": lambda s: {"pk": s.session},
     "programs:session_ics": lambda s: {"pk": s.session},
+    "programs:session_edit": lambda s: {"pk": s.session},
+    "programs:session_call_off": lambda s: {"pk": s.session},
     "programs:resource_download": lambda s: {"pk": s.resource},
     "programs:tag_delete": lambda s: {"pk": s.tag},
     "programs:detail": lambda s: {"slug": s.program},

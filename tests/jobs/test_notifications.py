@@ -42,6 +42,8 @@ ALL_KINDS = {
     "session_leader",
     "session_reminder",
     "session_seat",
+    "session_changed",
+    "session_cancelled",
     "pairing_proposed",
     "pairing_active",
     "pairing_ended",
@@ -750,6 +752,22 @@ def test_f9_no_e_mail_notification_or_message_row_carries_confidential_text(
     program_services.session_register(session=session, employee=mentoree_a)
     program_services.session_register(session=session, employee=pair_b.mentoree)
     program_services.session_cancel_registration(session=session, employee=mentoree_a)
+    # Its place changes; a second session is called off.
+    program_services.session_update(
+        session=session,
+        by=coordinator,
+        **{name: getattr(session, name) for name in program_services.SESSION_FIELDS}
+        | {"location": "Room 4"},
+    )
+    second = program_services.session_create(
+        program=program,
+        by=coordinator,
+        leader=executive.employee,
+        title="Second session",
+        starts_at=timezone.now() + timedelta(days=9),
+        location="Board room",
+    )
+    program_services.session_cancel(session=second, by=coordinator)
 
     # A talent review of the mentoree, with a panel; the digest; a month without meetings.
     seat(plan_review(mentoree_a, by=talent_reviewer), staff_member(), by=talent_reviewer)

@@ -3,6 +3,7 @@ participants accept the current version; a new version must be accepted again; p
 can always reread exactly what they accepted."""
 
 import hashlib
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -196,9 +197,14 @@ def test_coordinator_reads_the_commitment_but_cannot_accept_it(
 def test_coordinator_publishes_a_new_version_in_the_browser(
     program, coordinator, participant, signed_in_client, deliver
 ):
-    response = signed_in_client(coordinator).post(
-        reverse("programs:commitment_publish", args=[program.slug]), {"text": NEW_TEXT}
-    )
+    client = signed_in_client(coordinator)
+    url = reverse("programs:commitment_publish", args=[program.slug])
+    preview = client.post(url, {"text": NEW_TEXT})
+    assert preview.status_code == 200  # first the difference (test_commitment_preview.py)
+    assert selectors.commitment_current(program=program).version == 1
+    token = re.search(r'name="preview" value="([^"]+)"', preview.content.decode()).group(1)
+
+    response = client.post(url, {"text": NEW_TEXT, "preview": token, "step": "publish"})
     deliver()
 
     assert response.status_code == 302

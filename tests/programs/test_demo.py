@@ -135,6 +135,15 @@ def check_demo_has_a_session_under_way_and_one_past_with_attendance():
     ).exists()
 
 
+def check_demo_mentorees_mostly_share_their_goals_with_a_proposed_mentor():
+    """Item L6: the accept-a-match page has something to show, and one case of 'chose not
+    to share'; mentors are never asked."""
+    mentorees = Application.objects.filter(role=Application.Role.MENTOREE)
+    assert mentorees.filter(share_with_mentor=True).count() > mentorees.count() // 2
+    assert mentorees.filter(share_with_mentor=False).exists()
+    assert not Application.objects.filter(role=Application.Role.MENTOR, share_with_mentor=True)
+
+
 def test_seed_demo_loads_the_demo_programs(demo):
     """Seeding takes a second or two, so one run serves every check."""
     check_demo_has_an_executive_and_a_one_to_one_program_accepting_applications()
@@ -143,6 +152,7 @@ def test_seed_demo_loads_the_demo_programs(demo):
     check_demo_has_two_resources_one_for_everyone()
     check_demo_named_mentor_and_mentoree_are_admitted_with_the_commitment_accepted()
     check_demo_has_a_session_under_way_and_one_past_with_attendance()
+    check_demo_mentorees_mostly_share_their_goals_with_a_proposed_mentor()
 
 
 def test_the_demo_executive_takes_attendance_at_the_session_under_way(demo, client):

@@ -92,6 +92,7 @@ def url_for(name: str, w: Objects) -> str:
     args = {
         "application_edit": [w.open_application.pk],
         "application_withdraw": [w.open_application.pk],
+        "application_consent": [w.open_application.pk],
         "acceptance": [w.acceptance.pk],
         "committee_application": [w.undecided.pk],
         "vote": [w.undecided.pk],
@@ -101,6 +102,8 @@ def url_for(name: str, w: Objects) -> str:
         "session_cancel": [w.session.pk],
         "session_attendance": [w.session.pk],
         "session_ics": [w.session.pk],
+        "session_edit": [w.session.pk],
+        "session_call_off": [w.session.pk],
         "resource_download": [w.resource.pk],
         "tag_delete": [w.tag.pk],
         "committee_remove": [slug, w.users["committee_member"].pk],
@@ -140,6 +143,7 @@ GET_MATRIX: dict[str, dict[str, int]] = {
     "my_applications": ALL_200,
     "application_edit": only({"participant": 200}, 404),
     "application_withdraw": POST_ONLY,
+    "application_consent": POST_ONLY,
     # The superuser account is not in the directory: no commitments of its own.
     "my_commitments": only({"superuser": 404}, 200),
     "acceptance": only({"participant": 200}, 404),
@@ -153,6 +157,9 @@ GET_MATRIX: dict[str, dict[str, int]] = {
     "session_cancel": POST_ONLY,
     "session_attendance": POST_ONLY,
     "session_ics": SESSION_PEOPLE,
+    # Its leader and the program's coordinators change it; participants see it, no more.
+    "session_edit": only({"coordinator": 200, "leader": 200}, 404),
+    "session_call_off": POST_ONLY,
     "resources": ALL_200,
     "resource_create": only({"hr_admin": 200, "superuser": 200}, 403),
     "resource_download": only({"coordinator": 200, "participant": 200}, 404),
@@ -227,12 +234,16 @@ def test_program_list_shows_public_programs_and_ones_own_drafts(world, signed_in
 def snapshot():
     return {
         "programs": sorted(Program.objects.values_list("slug", "status", "name")),
-        "applications": sorted(Application.objects.values_list("pk", "status", "motivation")),
+        "applications": sorted(
+            Application.objects.values_list("pk", "status", "motivation", "share_with_mentor")
+        ),
         "votes": Vote.objects.count(),
         "registrations": sorted(Registration.objects.values_list("pk", "status", "attended")),
         "tags": Tag.objects.count(),
         "resources": Resource.objects.count(),
-        "sessions": GroupSession.objects.count(),
+        "sessions": sorted(
+            GroupSession.objects.values_list("pk", "title", "starts_at", "sequence", "cancelled_at")
+        ),
         "acceptances": CommitmentAcceptance.objects.count(),
         "commitments": sorted(Program.objects.values_list("slug", "commitments__version")),
         "perms": sorted(
@@ -248,6 +259,7 @@ def post_data(name, w):
         "vote": {"choice": "admit", "comment": "Yes"},
         "decide": {"decision": "admit", "reason": "Because."},
         "session_attendance": {"attended": []},
+        "application_consent": {"share": "yes"},
         "transition": {"to": "running"},
         "committee_add": {"email": w.users["outsider"].email},
         "create": {"name": "X", "slug": "x"},
@@ -262,6 +274,7 @@ def post_data(name, w):
 # url name -> (role -> status of a POST that must change nothing, the role that may act)
 POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     "application_withdraw": (only({"participant": None}, 404), "participant"),
+    "application_consent": (only({"participant": None}, 404), "participant"),
     "vote": (only({"coordinator": 400, "committee_member": None}, 404), "committee_member"),
     # Nobody decides here: the committee has three eligible members and no votes yet.
     "decide": (only({"coordinator": 400, "committee_member": 400}, 404), None),
@@ -271,6 +284,9 @@ POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     ),
     # Nobody is registered, and the session has not started (no attendance yet).
     "session_cancel": (only({"coordinator": 302, "leader": 302, "participant": 302}, 404), None),
+    # An empty form changes nothing; only a coordinator cancels (the leader is told why).
+    "session_edit": (only({"coordinator": 200, "leader": 200}, 404), None),
+    "session_call_off": (only({"coordinator": None, "leader": 302}, 404), "coordinator"),
     "session_attendance": (
         only({"coordinator": 302, "leader": 302, "participant": 302}, 404),
         None,
@@ -281,7 +297,8 @@ POST_MATRIX: dict[str, tuple[dict[str, int], str | None]] = {
     "committee_remove": (only({"coordinator": None}, 404), "coordinator"),
     "edit": (only({"coordinator": None}, 404), None),
     "manage": (only({"coordinator": 405}, 405), None),
-    "commitment_publish": (only({"coordinator": None}, 404), "coordinator"),
+    # The coordinator's POST is a preview; publishing needs its token (test_commitment_preview).
+    "commitment_publish": (only({"coordinator": None}, 404), None),
     # The participant already accepted the current version: accepting again changes nothing.
     "commitment": (only({"coordinator": 404, "participant": 302}, 404), None),
     "session_create": (only({"coordinator": None}, 404), None),

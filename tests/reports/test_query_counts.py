@@ -431,7 +431,7 @@ def test_inbox(
     assert_queries(
         signed_in_client(coordinator),
         reverse("inbox"),
-        8,
+        10,  # the lines' groups, their newest messages and the unread ones they stand for
         django_assert_num_queries,
         warm=signed_in_client(outsider),
     )
@@ -449,7 +449,7 @@ def test_notification_settings(
     assert_queries(
         signed_in_client(coordinator),
         reverse("notification_settings"),
-        4,
+        10,  # which kinds the person can receive: one query per audience, and those received
         django_assert_num_queries,
     )
 

@@ -29,6 +29,7 @@ without its example database, so every run posts the same examples.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -1234,6 +1235,9 @@ class Stored:
     shows: Pages
     markup: str = MARKUP
     suffix: str = ""
+    # The form shows a preview first and saves only from there (the commitment: the preview
+    # page must show the markup escaped too).
+    preview: bool = False
 
 
 STORED = [
@@ -1333,6 +1337,7 @@ STORED = [
         "text",
         lambda w: [("mentoree", url("programs:commitment", w.program.slug))],
         suffix=" Your job is safe, what you say stays in the pair, and either of you may end it.",
+        preview=True,
     ),
     *[
         Stored(
@@ -1476,6 +1481,13 @@ def test_markup_typed_into_a_form_is_shown_escaped(case: Stored, world) -> None:
     payload = {**case.valid(w), case.field: case.markup + case.suffix}
 
     response = w.client(case.actor).post(case.target(w), payload)
+    if case.preview:
+        html = response.content.decode()
+        assert response.status_code == 200 and not injected(html) and case.markup not in html
+        token = re.search(r'name="preview" value="([^"]+)"', html).group(1)
+        response = w.client(case.actor).post(
+            case.target(w), {**payload, "preview": token, "step": "publish"}
+        )
 
     form = response.context.get("form") if response.context else None
     assert response.status_code == 302, (
