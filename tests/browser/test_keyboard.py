@@ -72,6 +72,9 @@ def test_sign_in_form_by_keyboard(page, outsider):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Lina")
 
 
+CONSENT = "Show what I want to develop and my topics to the mentor proposed to me"
+
+
 def test_apply_form_by_keyboard(page, program, coordinator, outsider):
     tag_create(by=coordinator, name="Leading people")
     tag_create(by=coordinator, name="Public speaking")
@@ -89,6 +92,7 @@ def test_apply_form_by_keyboard(page, program, coordinator, outsider):
     stops.append(press(page, "Tab"))  # leave "Public speaking" unticked
     stops.append(press(page, "Tab"))
     page.keyboard.type("Tuesday mornings")
+    stops.append(press(page, "Tab"))  # the consent to show the proposed mentor: left unticked
     stops.append(press(page, "Tab"))
     assert [(stop["tag"], stop["name"]) for stop in stops] == [
         ("a", program.name),
@@ -97,10 +101,11 @@ def test_apply_form_by_keyboard(page, program, coordinator, outsider):
         ("input", "Leading people"),
         ("input", "Public speaking"),
         ("input", "When you are available"),
+        ("input", CONSENT),
         ("button", "Send my application"),
     ]
     assert_focus_visible(stops)
-    assert press(page, "Shift+Tab")["name"] == "When you are available"
+    assert press(page, "Shift+Tab")["name"] == CONSENT
     assert press(page, "Tab")["name"] == "Send my application"
     screenshot(page, "keyboard-apply-form")
     page.keyboard.press("Enter")
@@ -113,6 +118,7 @@ def test_apply_form_by_keyboard(page, program, coordinator, outsider):
     assert application.goals == "Giving feedback."
     assert application.availability == "Tuesday mornings"
     assert [tag.name for tag in application.tags.all()] == ["Leading people"]
+    assert application.share_with_mentor is False
 
 
 def test_note_form_by_keyboard(page, active_pairing, mentor):

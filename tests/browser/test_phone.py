@@ -140,7 +140,8 @@ def test_add_to_calendar_is_not_cut_off_on_a_phone(open_page, active_pairing, me
     page.goto(f"/pairings/{active_pairing.pk}/")
     upcoming = page.get_by_role("region", name="Upcoming")
     assert_on_screen(upcoming.get_by_role("link", name=re.compile(r"^Add to calendar")))
-    assert_on_screen(upcoming.get_by_role("button", name=re.compile(r"^Remove")))
+    assert_on_screen(upcoming.get_by_role("link", name=re.compile(r"^Reschedule")))
+    assert_on_screen(upcoming.get_by_role("button", name=re.compile(r"^Cancel")))
     expect(upcoming.get_by_role("cell").filter(has_text="In person")).to_have_accessible_name(
         "Format: In person"
     )

@@ -87,7 +87,7 @@ def test_the_calendar_file_keeps_its_uid_and_its_sequence_grows(
 
     assert field(before, "UID") == field(after, "UID") == field(third, "UID")
     assert [field(t, "SEQUENCE") for t in (before, after, third)] == ["0", "1", "2"]
-    assert "Room 4" in after and "STATUS" not in after
+    assert "Room 4" in after and "STATUS:CONFIRMED" in after and "CANCELLED" not in after
 
 
 def test_a_change_no_calendar_shows_is_quiet(session, seated, coordinator, deliver):
