@@ -132,7 +132,7 @@ def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_be
 
         assert nudges_plan(now=timezone.now() + timedelta(days=31)) == 2  # a silent month
         settle("nudge")
-        pairing_services.meeting_log(
+        meeting = pairing_services.meeting_log(
             pairing=pairing,
             by=pairing.mentor,
             starts_at=(timezone.now() + timedelta(days=2)).replace(microsecond=0),
@@ -141,6 +141,14 @@ def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_be
         )
         fall_due("meeting_reminder")
         settle("meeting reminder")
+        pairing_services.meeting_update(  # the mentor moves it: the mentoree is told
+            meeting=meeting,
+            by=pairing.mentor,
+            starts_at=meeting.starts_at + timedelta(days=1),
+            duration_minutes=60,
+            format="video",
+        )
+        settle("meeting moved")
 
         leader = EmployeeFactory(title="Chief Risk Officer", level=9)
         session = program_services.session_create(
@@ -159,6 +167,10 @@ def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_be
         settle("session seat")
         fall_due("session_reminder")
         settle("session reminders")
+        program_services.session_update(session=session, by=coordinator, location="Room 4")
+        settle("session changed")
+        program_services.session_cancel(session=session, by=coordinator)
+        settle("session cancelled")
 
         review = review_services.review_create(
             by=talent_reviewer,
@@ -198,6 +210,9 @@ def test_coordinator_and_pair_receive_every_message_through_a_real_worker_and_be
             "session_leader": {leader.user_id},
             "session_seat": {mentor.pk},
             "session_reminder": {leader.user_id, mentor.pk},
+            "meeting_changed": {mentoree.pk},
+            "session_changed": {leader.user_id, mentor.pk},
+            "session_cancelled": {leader.user_id, mentor.pk},
             "panel_invitation": {committee_member.pk},
             "weekly_digest": {coordinator.pk},
             "pairing_ended": {mentoree.pk},
