@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -97,33 +97,47 @@ def matching_gaps(*, program: Program, run: MatchingRun | None) -> Gaps:
     """The figures the matching page gives, so they add up: of the admitted mentorees with no
     pair, who matching does not consider and why (the current commitment not accepted, or no
     longer an active employee), and, for a run ready for review, who it considered but left
-    without a pair. Names are read a page at a time (NAMED), counts in SQL, so a cohort of
-    100,000 costs the same few queries."""
+    without a pair. Names are read a page at a time (NAMED), the counts in one aggregate, so
+    a cohort of 100,000 costs the same few queries."""
     current = Commitment.objects.filter(program=program).order_by("-version").values("pk")[:1]
     accepted = CommitmentAcceptance.objects.filter(
         commitment_id=Subquery(current), employee=OuterRef("applicant")
     )
     waiting = unmatched_mentorees(program=program).annotate(accepted=Exists(accepted))
-    excluded = waiting.filter(Q(applicant__is_active=False) | Q(accepted=False))
-    left_out = [
-        LeftOut(a.applicant, NOT_ACTIVE if not a.applicant.is_active else NOT_ACCEPTED)
-        for a in excluded[:NAMED]
-    ]
-    without_pair: list[LeftOut] = []
-    without_pair_count = 0
-    if run is not None and run.status in (
+    not_considered = Q(applicant__is_active=False) | Q(accepted=False)
+    reviewable = run is not None and run.status in (
         MatchingRun.Status.DONE,
         MatchingRun.Status.PUBLISH_FAILED,
-    ):
-        unpaired = waiting.filter(applicant__is_active=True, accepted=True).exclude(
-            applicant__in=run.pairs.values("mentoree")
-        )
-        without_pair = [LeftOut(a.applicant, NO_MENTOR) for a in unpaired[:NAMED]]
-        without_pair_count = len(without_pair) if len(without_pair) < NAMED else unpaired.count()
+    )
+    unpaired_rule = Q(applicant__is_active=True, accepted=True)
+    if run is not None:
+        unpaired_rule &= ~Q(applicant__in=run.pairs.values("mentoree"))
+    # Every count in one pass over the waiting mentorees (each pass costs the anti-join of
+    # a whole cohort); the names only where a count says there are some.
+    counts = waiting.aggregate(
+        waiting=Count("pk"),
+        excluded=Count("pk", filter=not_considered),
+        unpaired=Count("pk", filter=unpaired_rule),
+    )
+    left_out = (
+        [
+            LeftOut(a.applicant, NOT_ACTIVE if not a.applicant.is_active else NOT_ACCEPTED)
+            for a in waiting.filter(not_considered)[:NAMED]
+        ]
+        if counts["excluded"]
+        else []
+    )
+    without_pair: list[LeftOut] = []
+    without_pair_count = 0
+    if reviewable:
+        without_pair_count = counts["unpaired"]
+        if without_pair_count:
+            unpaired = waiting.filter(unpaired_rule)
+            without_pair = [LeftOut(a.applicant, NO_MENTOR) for a in unpaired[:NAMED]]
     return Gaps(
-        waiting=waiting.count(),
+        waiting=counts["waiting"],
         left_out=left_out,
-        left_out_count=len(left_out) if len(left_out) < NAMED else excluded.count(),
+        left_out_count=counts["excluded"],
         without_pair=without_pair,
         without_pair_count=without_pair_count,
     )

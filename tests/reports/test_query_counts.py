@@ -554,7 +554,7 @@ def test_the_matching_page_with_a_proposal(
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:matching", args=[program.slug]),
-        13,  # who is waiting, who is left out and why, who the run left without a pair
+        11,  # the waiting, left out and unpaired counted in one aggregate; names only where some
         django_assert_num_queries,
     )
 
