@@ -13,12 +13,12 @@ from collections.abc import Callable
 
 from django.urls import reverse
 
-_MARKER = 2_147_483_629  # an id no address carries by chance
+MARKER = 2_147_483_629  # an id no address carries by chance
 
 
 def address_for_each(viewname: str, *fixed: object) -> Callable[[int], str]:
-    marked = reverse(viewname, args=[*fixed, _MARKER])
-    head, found, tail = marked.rpartition(str(_MARKER))
+    marked = reverse(viewname, args=[*fixed, MARKER])
+    head, found, tail = marked.rpartition(str(MARKER))
     if not found:  # never for an id converter; then the slow way, not a wrong address
         return lambda pk: reverse(viewname, args=[*fixed, pk])
     return lambda pk: f"{head}{int(pk)}{tail}"

@@ -2,6 +2,7 @@
 calendar of them. Used by the group-session download, the meeting download and the feed."""
 
 from datetime import UTC
+from typing import Any
 
 from django.utils import timezone
 
@@ -105,7 +106,7 @@ def ics_event(
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
 
 
-def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
+def ics_calendar(*, name: str, events: list[dict[str, Any]]) -> str:
     """Many events as one calendar (a subscribed feed). Each event is the keyword arguments
     of `ics_event`; callers pass no confidential text. A cancelled event stays in the feed
     with STATUS:CANCELLED (a feed is always METHOD:PUBLISH)."""
@@ -121,6 +122,6 @@ def ics_calendar(*, name: str, events: list[dict[str, object]]) -> str:
     ]
     stamp = _stamp(timezone.now())
     for event in events:
-        lines += _event_lines(stamp=stamp, **event)  # type: ignore[arg-type]
+        lines += _event_lines(stamp=stamp, **event)
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -26,9 +26,9 @@ from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-register = template.Library()
+from core.addresses import MARKER
 
-_MARKER = 2_147_483_629  # an id no admin address carries by chance
+register = template.Library()
 
 
 def _plain_fields(cl) -> list[models.Field] | None:
@@ -97,13 +97,13 @@ def _quick_results(cl, fields: list[models.Field]) -> Iterator[ResultList]:
     # preserved filters for the page, the row's key put in the middle.
     marked = reverse(
         f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change",
-        args=(quote(_MARKER),),
+        args=(quote(MARKER),),
         current_app=cl.model_admin.admin_site.name,
     )
     marked = add_preserved_filters(
         {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, marked
     )
-    head, _, tail = marked.partition(str(_MARKER))
+    head, _, tail = marked.partition(str(MARKER))
     head, tail = conditional_escape(head), conditional_escape(tail)
     pk_attname = cl.lookup_opts.pk.attname
     for result in cl.result_list:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from playwright.sync_api import Error
 
 from tests.browser.helpers import SCREENSHOTS
 
@@ -82,8 +83,6 @@ class Snapshots:
     def settle(contexts) -> None:
         """Before the contexts close: let each page finish loading the document its last
         step opened, and its snapshot arrive."""
-        from playwright.sync_api import Error
-
         for context in contexts:
             for page in context.pages:
                 try:

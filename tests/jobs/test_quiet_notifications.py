@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from notifications.messaging import _AUDIENCES, kinds, kinds_for
 from notifications.models import MessageOptOut, Notification
+from programs import services as program_services
 from reports.digest import digests_plan
+from reviews import services as review_services
 from tests.builders.programs import apply, make_program
 from tests.builders.reviews import plan_review, seat
 from tests.factories import EmployeeFactory
@@ -147,9 +149,7 @@ def test_the_digest_counts_unread_messages_it_does_not_list(
     program, coordinator, deliver, executive
 ):
     """A message that does not group may name someone: the digest counts it only."""
-    from programs import services
-
-    services.session_create(
+    program_services.session_create(
         program=program,
         by=coordinator,
         leader=coordinator.employee,
@@ -209,8 +209,6 @@ def test_an_account_outside_the_directory_is_offered_account_messages_only(
 
 def test_a_kind_once_received_stays_listed(outsider, talent_reviewer, deliver):
     """Taken off the panel, the person still finds the invitation they received."""
-    from reviews import services as review_services
-
     review = plan_review(EmployeeFactory(level=5), by=talent_reviewer)
     panel_seat = seat(review, outsider.employee, by=talent_reviewer)
     deliver()

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from pairings import services as pairing_services
 from pairings.models import Pairing
 from pairings.selectors import mentoree_context_for
 from programs import services
@@ -117,8 +118,6 @@ def test_without_consent_the_mentor_is_told_the_mentoree_chose_not_to_share(
 
 
 def test_the_context_is_gone_once_the_mentor_accepted(proposed, signed_in_client):
-    from pairings import services as pairing_services
-
     pairing = proposed(consent=True)
     pairing = pairing_services.pairing_accept(pairing=pairing, by=pairing.mentor)
 
