@@ -8,12 +8,11 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from confidentiality import services
 from confidentiality.models import Agreement, AgreementTemplate
+from tests.builders.schema import at_release
 
 NAME = "Standard confidentiality agreement"
 
@@ -186,22 +185,12 @@ def test_admin_list_counts_the_agreements_of_each_version(
 @pytest.mark.django_db(transaction=True)
 def test_templates_of_the_previous_release_migrate_forward_unchanged():
     """Versions typed in before (with gaps) are kept as they were; numbering goes on above."""
-    before = [("confidentiality", "0007_adopt_firewall_tables")]
-    head = [("confidentiality", "0008_agreement_template_version_by_the_app")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps.get_model(
-            "confidentiality", "AgreementTemplate"
-        )
+    with at_release(("confidentiality", "0007_adopt_firewall_tables")) as old_apps:
+        old = old_apps.get_model("confidentiality", "AgreementTemplate")
         rows = {
             old.objects.create(name="Old terms", version=version, terms=f"v{version}").pk: version
             for version in (1, 4)
         }
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(head)
 
     for pk, version in rows.items():
         template = AgreementTemplate.objects.get(pk=pk)

@@ -11,7 +11,6 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from pairings import services
 from pairings.models import Goal, GoalChange
 from tests.builders.confidentiality import canary
 from tests.builders.pairings import add_goal, flash_messages, refusal_text
+from tests.builders.schema import at_release
 
 OUTSIDERS = ["coordinator", "hr_admin", "superuser", "outsider", "other_mentor"]
 
@@ -166,22 +166,14 @@ def test_goals_of_the_previous_release_migrate_forward_with_a_first_history_line
     """A database at the previous release (pairings 0003) holding goals migrates to head:
     every goal kept, with no description or due date, and its history starts with "added"
     on the day it was made, by nobody named."""
-    before = [("pairings", "0003_pairing_program_page")]
-    head = [("pairings", "0004_meeting_editing_goal_history")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
     made = timezone.now() - timedelta(days=40)
-    try:
-        old_goal = executor.loader.project_state(before).apps.get_model("pairings", "Goal")
+    with at_release(("pairings", "0003_pairing_program_page")) as old:
+        old_goal = old.get_model("pairings", "Goal")
         ids = [
             old_goal.objects.create(pairing_id=active_pairing.pk, title=title, status=status).pk
             for title, status in (("Speak up", "open"), ("Build a network", "achieved"))
         ]
         old_goal.objects.filter(pk__in=ids).update(created_at=made)
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(head)
 
     goals = Goal.objects.filter(pk__in=ids).order_by("pk")
     assert [(g.title, g.status, g.description, g.due_on) for g in goals] == [

@@ -16,7 +16,6 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -46,6 +45,7 @@ from tests.builders.pairings import (
     propose,
 )
 from tests.builders.reviews import plan_review, seat
+from tests.builders.schema import at_release
 from tests.firewall.races import race
 
 MENTOR = Application.Role.MENTOR
@@ -644,19 +644,12 @@ def test_f3_publication_and_a_panel_seat_racing_never_both_succeed(
 def test_runs_of_the_previous_release_migrate_forward_unchanged(program, coordinator):
     """A database at the previous release (pairings 0001) holding runs in every status it
     knew migrates to head without losing a row: statuses kept, no refusals."""
-    before, head = [("pairings", "0001_initial")], [("pairings", "0002_matchingrun_publishing")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old_run = executor.loader.project_state(before).apps.get_model("pairings", "MatchingRun")
+    with at_release(("pairings", "0001_initial")) as old:
+        old_run = old.get_model("pairings", "MatchingRun")
         ids = {
             status: old_run.objects.create(program_id=program.pk, status=status, progress=7).pk
             for status in ("queued", "running", "done", "failed", "published")
         }
-    finally:
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate(head)
 
     for status, pk in ids.items():
         run = MatchingRun.objects.get(pk=pk)
