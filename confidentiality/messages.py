@@ -48,7 +48,12 @@ def _rendered(agreement: Agreement, recipient_id: int, subject: str) -> Rendered
     )
 
 
-@register("agreement_to_sign", label="Your pair's agreement to sign", optional=False)
+@register(
+    "agreement_to_sign",
+    label="Your pair's agreement to sign",
+    optional=False,
+    audience="pair_member",  # declared by pairings.messages
+)
 def agreement_to_sign(message: Message) -> Rendered | None:
     agreement = _unsigned(message)
     if agreement is None:
@@ -65,6 +70,7 @@ def agreement_to_sign(message: Message) -> Rendered | None:
     "agreement_reminder",
     label="Reminder when the pair's agreement is still unsigned after 3 days",
     optional=True,
+    audience="pair_member",
 )
 def agreement_reminder(message: Message) -> Rendered | None:
     agreement = _unsigned(message)

@@ -7,12 +7,28 @@ is told to the other member as the fact alone.
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.messaging import Rendered, register
+from notifications.messaging import Rendered, audience, register
 from notifications.models import Message
 from pairings.models import Meeting, Pairing
+from people.models import Employee
+
+PAIR_MEMBER = "pair_member"
+
+
+@audience(PAIR_MEMBER)
+def in_one_to_one_mentoring(user) -> bool:
+    """Whoever can be in a one-to-one pair: in the directory below the group-only level
+    (F4: executives lead groups), or already in a pair whatever their grade today."""
+    return Employee.objects.filter(
+        Q(level__lt=settings.GROUP_ONLY_LEVEL)
+        | Q(Exists(Pairing.objects.filter(Q(mentor=OuterRef("pk")) | Q(mentoree=OuterRef("pk"))))),
+        user_id=user.pk,
+        is_active=True,
+    ).exists()
 
 
 def _pairing(message: Message, pairing_id: int | None = None) -> Pairing | None:
@@ -40,7 +56,12 @@ def _context(pairing: Pairing, recipient_id: int) -> dict[str, object]:
     }
 
 
-@register("pairing_proposed", label="A mentoring pair is proposed to you", optional=False)
+@register(
+    "pairing_proposed",
+    label="A mentoring pair is proposed to you",
+    optional=False,
+    audience=PAIR_MEMBER,
+)
 def pairing_proposed(message: Message) -> Rendered | None:
     pairing = _pairing(message)
     if pairing is None or pairing.status != Pairing.Status.PROPOSED:
@@ -53,7 +74,9 @@ def pairing_proposed(message: Message) -> Rendered | None:
     )
 
 
-@register("pairing_active", label="Your mentoring pair is active", optional=False)
+@register(
+    "pairing_active", label="Your mentoring pair is active", optional=False, audience=PAIR_MEMBER
+)
 def pairing_active(message: Message) -> Rendered | None:
     pairing = _pairing(message)
     if pairing is None or pairing.status != Pairing.Status.ACTIVE:
@@ -66,7 +89,9 @@ def pairing_active(message: Message) -> Rendered | None:
     )
 
 
-@register("pairing_ended", label="Your mentoring pair has ended", optional=False)
+@register(
+    "pairing_ended", label="Your mentoring pair has ended", optional=False, audience=PAIR_MEMBER
+)
 def pairing_ended(message: Message) -> Rendered | None:
     pairing = _pairing(message)
     if pairing is None or pairing.status != Pairing.Status.ENDED:
@@ -79,7 +104,12 @@ def pairing_ended(message: Message) -> Rendered | None:
     )
 
 
-@register("meeting_reminder", label="Reminder the day before a mentoring meeting", optional=True)
+@register(
+    "meeting_reminder",
+    label="Reminder the day before a mentoring meeting",
+    optional=True,
+    audience=PAIR_MEMBER,
+)
 def meeting_reminder(message: Message) -> Rendered | None:
     meeting = Meeting.objects.filter(pk=message.object_id, cancelled_at__isnull=True).first()
     if meeting is None or meeting.starts_at <= timezone.now():
@@ -105,6 +135,7 @@ def meeting_reminder(message: Message) -> Rendered | None:
     "meeting_changed",
     label="A mentoring meeting is moved or cancelled by the other member",
     optional=True,
+    audience=PAIR_MEMBER,
 )
 def meeting_changed(message: Message) -> Rendered | None:
     """Told to the member who did not make the change: the new time, or that it is off. A
@@ -140,6 +171,7 @@ def meeting_changed(message: Message) -> Rendered | None:
     "no_meeting_nudge",
     label="A nudge when your pair has logged no meeting for 30 days",
     optional=True,
+    audience=PAIR_MEMBER,
 )
 def no_meeting_nudge(message: Message) -> Rendered | None:
     pairing = _pairing(message)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -233,3 +234,38 @@ def test_saving_leaves_the_kinds_not_listed_alone(outsider, signed_in_client):
 
 def test_every_kind_names_a_declared_audience():
     assert {k.audience for k in kinds()} <= set(_AUDIENCES)
+
+
+PAIR_KINDS = {
+    "pairing_proposed",
+    "pairing_active",
+    "pairing_ended",
+    "meeting_reminder",
+    "meeting_changed",
+    "no_meeting_nudge",
+    "agreement_to_sign",
+    "agreement_reminder",
+}
+
+
+def test_an_executive_who_leads_groups_is_offered_no_pair_messages(executive, signed_in_client):
+    """F4: at the group-only level nobody is in a one-to-one pair, so the President's settings
+    hold the sessions they lead, not a pair's agreement, meetings or nudges."""
+    shown = listed(signed_in_client(executive))
+
+    assert not shown & PAIR_KINDS
+    assert {"session_leader", "session_reminder", "application_decided"} <= shown
+
+
+def test_a_pair_member_is_offered_every_pair_message(outsider, signed_in_client):
+    assert listed(signed_in_client(outsider)) >= PAIR_KINDS
+
+
+def test_someone_promoted_to_the_group_only_level_keeps_their_pairs_messages(
+    active_pairing, signed_in_client
+):
+    mentor = active_pairing.mentor
+    mentor.level = settings.GROUP_ONLY_LEVEL
+    mentor.save(update_fields=["level"])
+
+    assert listed(signed_in_client(mentor.user)) >= PAIR_KINDS
