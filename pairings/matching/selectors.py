@@ -111,7 +111,12 @@ def matching_gaps(*, program: Program, run: MatchingRun | None) -> Gaps:
     )
     unpaired_rule = Q(applicant__is_active=True, accepted=True)
     if run is not None:
-        unpaired_rule &= ~Q(applicant__in=run.pairs.values("mentoree"))
+        # NOT EXISTS, an anti-join: NOT IN (subquery) was rescanned per row by PostgreSQL
+        # when the tables' statistics were missing or stale (7-9 s for a cohort of 2,000).
+        waiting = waiting.annotate(
+            proposed=Exists(ProposedPair.objects.filter(run=run, mentoree=OuterRef("applicant")))
+        )
+        unpaired_rule &= Q(proposed=False)
     # Every count in one pass over the waiting mentorees (each pass costs the anti-join of
     # a whole cohort); the names only where a count says there are some.
     counts = waiting.aggregate(

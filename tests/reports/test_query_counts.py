@@ -449,7 +449,8 @@ def test_notification_settings(
     assert_queries(
         signed_in_client(coordinator),
         reverse("notification_settings"),
-        10,  # which kinds the person can receive: one query per audience, and those received
+        11,  # which kinds the person can receive: one query per audience (pair members since
+        # the group-only fix), and those received
         django_assert_num_queries,
     )
 
