@@ -61,8 +61,6 @@ class ListFilterForm(forms.Form):
     choices are None is left out of the form."""
 
     q = forms.CharField(required=False, strip=True)
-    program = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(required=False)
 
     def __init__(
         self,
@@ -80,16 +78,18 @@ class ListFilterForm(forms.Form):
         self.fields["q"].widget = forms.TextInput(
             attrs={"type": "search", "autocomplete": "off", "aria-describedby": "filter_q_hint"}
         )
-        if programs is None:
-            del self.fields["program"]
-        else:
-            self.fields["program"].label = "Program"
-            self.fields["program"].choices = [("", "All your programs"), *programs]
-        if statuses is None:
-            del self.fields["status"]
-        else:
-            self.fields["status"].label = status_label
-            self.fields["status"].choices = [("", "Any"), *statuses]
+        # The words of each choice, for saying what was filtered (`list_context`).
+        self.labels: dict[str, dict[str, str]] = {}
+        if programs is not None:
+            self.labels["program"] = {value: str(label) for value, label in programs}
+            self.fields["program"] = forms.ChoiceField(
+                required=False, label="Program", choices=[("", "All your programs"), *programs]
+            )
+        if statuses is not None:
+            self.labels["status"] = {value: str(label) for value, label in statuses}
+            self.fields["status"] = forms.ChoiceField(
+                required=False, label=status_label, choices=[("", "Any"), *statuses]
+            )
 
     def filters(self) -> Filters:
         """What was asked for, minus whatever is not one of the choices (with why)."""
@@ -169,7 +169,7 @@ def list_context(
 
 
 def _label(form: ListFilterForm, name: str, value: str) -> str:
-    return str(dict(form.fields[name].choices).get(value, value))  # type: ignore[attr-defined]
+    return form.labels.get(name, {}).get(value, value)
 
 
 def _in_words(form: ListFilterForm, filters: Filters) -> str:
