@@ -12,10 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.addresses import address_for_each
 from core.ics import ics_event
+from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from firewall.access import get_or_404_logged
-from pairings import selectors, services
+from pairings import lists, selectors, services
 from pairings.forms import (
     EndForm,
     GoalForm,
@@ -69,9 +70,27 @@ def _me(request: HttpRequest) -> Employee:
 
 @require_safe
 def my_pairings(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.pairing_list_for(user=request.user))
+    form, filters = read_filters(
+        request,
+        search_label="Search your pairs",
+        search_help="Program or the other person's name.",
+        statuses=Pairing.Status.choices,
+    )
+    pairs = lists.my_pairings_filtered(
+        user=request.user, status=filters.status, search=filters.terms
+    )
+    page = paginate(request, pairs.rows, count=pairs.shown)
     selectors.attach_paused(pairings=page.object_list)
-    return render(request, "pairings/my_pairings.html", {"page": page})
+    context = list_context(
+        form=form,
+        filters=filters,
+        page=page,
+        total=pairs.total,
+        noun="pair",
+        nouns="pairs",
+        region="pairs-results",
+    )
+    return render_list(request, "pairings/my_pairings.html", context, region="pairs-results")
 
 
 def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str, object]:
@@ -348,35 +367,41 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_coordinator(user=request.user, slug=slug)
-    status = request.GET.get("status") or None
-    if status not in Pairing.Status.values:
-        status = None
-    status_counts = selectors.pairing_status_counts(program=program)
-    page = paginate(
+    form, filters = read_filters(
         request,
-        selectors.pairings_of_program(program=program, status=status),
-        count=status_counts[status] if status else sum(status_counts.values()),
+        search_label="Search pairings",
+        search_help="Mentor's or mentoree's name, e-mail, employee number or department.",
+        statuses=Pairing.Status.choices,
     )
+    pairings, status_counts = lists.program_pairings_filtered(
+        user=request.user, program=program, status=filters.status, search=filters.terms
+    )
+    page = paginate(request, pairings.rows, count=pairings.shown)
     selectors.attach_attendance(pairings=page.object_list)
     selectors.attach_coordinator_themes(pairings=page.object_list)
     unmatched = paginate(request, selectors.unmatched_mentorees(program=program), "upage")
     suggestions_url = address_for_each("pairings:suggestions", program.slug)
     for application in unmatched:
         application.suggestions_url = suggestions_url(application.applicant_id)
-    return render(
-        request,
-        "pairings/program_pairings.html",
-        {
-            "program": program,
-            "status_filter": status,
-            "statuses": Pairing.Status.choices,
-            "status_counts": status_counts,
-            "ending_months": selectors.ending_categories_by_month(
-                program=program, user=request.user
-            ),
-            "page": page,
-            "unmatched": unmatched,
-        },
+    context = list_context(
+        form=form,
+        filters=filters,
+        page=page,
+        total=pairings.total,
+        noun="pairing",
+        nouns="pairings",
+        region="pairings-results",
+    )
+    context |= {
+        "program": program,
+        "status_filter": filters.status or None,
+        "statuses": Pairing.Status.choices,
+        "status_counts": status_counts,
+        "ending_months": selectors.ending_categories_by_month(program=program, user=request.user),
+        "unmatched": unmatched,
+    }
+    return render_list(
+        request, "pairings/program_pairings.html", context, region="pairings-results"
     )
 
 

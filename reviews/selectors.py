@@ -3,13 +3,15 @@ facts and earlier reviews: nothing from mentoring can reach it (F2)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
+from core.listing import FilteredList, search_condition
 from firewall.register import conflict_exists
 from people.models import Employee, User
 from people.roles import TALENT_TEAM
@@ -50,6 +52,33 @@ def review_list_for(*, user: User) -> QuerySet[TalentReview]:
         .filter(~conflict_exists(person=Subquery(person), subject=OuterRef("subject_id")))
         .select_related("subject")
         .order_by("-scheduled_on", "-pk")
+    )
+
+
+# What a search of reviews may match: the subject's directory entry and the cycle; never an
+# outcome or a panel's comments.
+REVIEW_SEARCH = (
+    "subject__first_name",
+    "subject__last_name",
+    "subject__email",
+    "subject__number",
+    "subject__department",
+    "cycle",
+)
+
+
+def review_list_filtered(
+    *, user: User, status: str = "", search: Sequence[str] = ()
+) -> FilteredList:
+    """`review_list_for`, narrowed by status and by the subject's name, e-mail, number or
+    department or the cycle: a panel member still sees only the reviews they sit on."""
+    condition = search_condition(search, REVIEW_SEARCH)
+    if status:
+        condition &= Q(status=status)
+    reviews = review_list_for(user=user)
+    counts = reviews.aggregate(total=Count("pk"), shown=Count("pk", filter=condition))
+    return FilteredList(
+        rows=reviews.filter(condition), shown=counts["shown"], total=counts["total"]
     )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from reviews import selectors, services
@@ -16,12 +17,26 @@ from reviews.models import TalentReview
 
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
-    page = paginate(request, selectors.review_list_for(user=request.user))
-    return render(
+    form, filters = read_filters(
         request,
-        "reviews/review_list.html",
-        {"page": page, "is_talent_team": selectors.is_talent_team(user=request.user)},
+        search_label="Search reviews",
+        search_help="Subject's name, e-mail, employee number or department, or the cycle.",
+        statuses=TalentReview.Status.choices,
     )
+    reviews = selectors.review_list_filtered(
+        user=request.user, status=filters.status, search=filters.terms
+    )
+    context = list_context(
+        form=form,
+        filters=filters,
+        page=paginate(request, reviews.rows, count=reviews.shown),
+        total=reviews.total,
+        noun="review",
+        nouns="reviews",
+        region="reviews-results",
+    )
+    context["is_talent_team"] = selectors.is_talent_team(user=request.user)
+    return render_list(request, "reviews/review_list.html", context, region="reviews-results")
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,11 +6,16 @@ import `programs.selectors` as before.
 """
 
 from programs.selectors.applications import (
+    APPLICANT_SEARCH,
+    QUEUE_VOTE_CHOICES,
     MentoreeContext,
     Tally,
     application_get_for_applicant,
     application_get_for_committee,
+    application_list_filtered,
     application_list_for_applicant,
+    committee_programs_for_filter,
+    committee_queue_filtered,
     committee_queue_for,
     eligible_committee_size,
     is_recused,
@@ -63,6 +68,7 @@ from programs.selectors.resources import (
 from programs.selectors.roles import (
     participant_counts,
     program_applications,
+    program_applications_filtered,
     program_participants,
     status_counts,
 )
@@ -79,8 +85,10 @@ from programs.selectors.sessions import (
 )
 
 __all__ = [
+    "APPLICANT_SEARCH",
     "COORDINATE",
     "PUBLIC_STATUSES",
+    "QUEUE_VOTE_CHOICES",
     "REVIEW",
     "MentoreeContext",
     "RoleHolder",
@@ -89,6 +97,7 @@ __all__ = [
     "acceptances_for",
     "application_get_for_applicant",
     "application_get_for_committee",
+    "application_list_filtered",
     "application_list_for_applicant",
     "apply_refusal",
     "commitment_current",
@@ -96,6 +105,8 @@ __all__ = [
     "committee_of",
     "committee_program_ids",
     "committee_programs",
+    "committee_programs_for_filter",
+    "committee_queue_filtered",
     "committee_queue_for",
     "coordinated_program",
     "coordinated_programs",
@@ -113,6 +124,7 @@ __all__ = [
     "my_registration",
     "participant_counts",
     "program_applications",
+    "program_applications_filtered",
     "program_for_edit",
     "program_get_for",
     "program_get_for_coordinator",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from core.listing import FilteredList, search_condition
 from people.models import User
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up_ids
 from programs.models import (
@@ -33,6 +35,18 @@ def application_list_for_applicant(*, user: User) -> QuerySet[Application]:
         .select_related("program")
         .order_by("-submitted_at", "-pk")
     )
+
+
+def application_list_filtered(
+    *, user: User, search: Sequence[str] = (), status: str = ""
+) -> FilteredList:
+    """The user's own applications, narrowed by program name and status."""
+    condition = search_condition(search, ("program__name",))
+    if status:
+        condition &= Q(status=status)
+    mine = application_list_for_applicant(user=user)
+    counts = mine.aggregate(total=Count("pk"), shown=Count("pk", filter=condition))
+    return FilteredList(rows=mine.filter(condition), shown=counts["shown"], total=counts["total"])
 
 
 def application_get_for_applicant(*, user: User, pk: int) -> Application:
@@ -78,6 +92,58 @@ _QUEUE_FIELDS = (
 )
 
 
+# What a search of applications may match: who applied, never what they wrote (their
+# motivation and goals are for the committee's reading, not for finding).
+APPLICANT_SEARCH = (
+    "applicant__first_name",
+    "applicant__last_name",
+    "applicant__email",
+    "applicant__number",
+    "applicant__department",
+)
+
+# The committee queue's own "status": whether the member has voted yet.
+QUEUE_VOTE_CHOICES = (("waiting", "Waiting for your vote"), ("voted", "You voted"))
+
+
+def committee_programs_for_filter(*, user: User) -> list[tuple[int, str, str]]:
+    """(id, slug, name) of the programs whose committee the user sits on, by name: the
+    queue's program choices, and the only programs it ever reads."""
+    return list(
+        committee_programs(user=user).order_by("name", "pk").values_list("pk", "slug", "name")
+    )
+
+
+def _queue_base(user: User, program_ids: list[int]) -> QuerySet[Application]:
+    return Application.objects.filter(
+        program__in=program_ids, status=Application.Status.SUBMITTED
+    ).exclude(_recused_filter(user))
+
+
+def committee_queue_filtered(
+    *,
+    user: User,
+    program_ids: list[int],
+    program_id: int | None = None,
+    search: Sequence[str] = (),
+    vote: str = "",
+) -> FilteredList:
+    """The queue narrowed by program (one of `program_ids`, the user's committee programs:
+    any other gives nothing), by the applicant's name, e-mail, number or department, and by
+    whether the user has voted. Never wider than `committee_queue_for`."""
+    condition = search_condition(search, APPLICANT_SEARCH)
+    if program_id is not None:
+        condition &= Q(program_id=program_id) if program_id in program_ids else Q(pk__in=[])
+    if vote:
+        voted = Exists(Vote.objects.filter(application=OuterRef("pk"), voter=user))
+        condition &= Q(voted) if vote == "voted" else ~Q(voted)
+    counts = _queue_base(user, program_ids).aggregate(
+        total=Count("pk"), shown=Count("pk", filter=condition)
+    )
+    rows = committee_queue_for(user=user, program_ids=program_ids).filter(condition)
+    return FilteredList(rows=rows, shown=counts["shown"], total=counts["total"])
+
+
 def committee_queue_for(
     *, user: User, program_ids: list[int] | None = None
 ) -> QuerySet[Application]:
@@ -96,8 +162,7 @@ def committee_queue_for(
         .values("n")
     )
     return (
-        Application.objects.filter(program__in=program_ids, status=Application.Status.SUBMITTED)
-        .exclude(_recused_filter(user))
+        _queue_base(user, program_ids)
         .select_related("program", "applicant")
         .only(*_QUEUE_FIELDS)
         .annotate(vote_count=Coalesce(Subquery(votes), 0), voted=Exists(my_vote))

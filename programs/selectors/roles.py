@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from core.listing import FilteredList, search_condition
+from people.models import User
 from programs.models import (
     Application,
     CommitmentAcceptance,
     Program,
 )
+from programs.selectors.applications import APPLICANT_SEARCH
 from programs.selectors.commitment import commitment_current
 
 
@@ -44,3 +49,25 @@ def participant_counts(*, participants: QuerySet[Application]) -> tuple[int, int
     """(accepted the current commitment, all) of `program_participants`."""
     # Q(): the annotation is not a model field, which the type checker cannot know.
     return participants.filter(Q(accepted_current=True)).count(), participants.count()
+
+
+def program_applications_filtered(
+    *, user: User, program: Program, status: str = "", search: Sequence[str] = ()
+) -> tuple[FilteredList, dict[str, int]]:
+    """The program's applications (the caller has checked that `user` coordinates `program`)
+    narrowed by status and by the applicant's name, e-mail, number or department (never by
+    what they wrote); with the count of every status. One query counts both the statuses and
+    the rows the search matches in each."""
+    matching = search_condition(search, APPLICANT_SEARCH)
+    counts, hits = {}, {}
+    rows = (
+        program.applications.values_list("status")
+        .annotate(n=Count("pk"), hits=Count("pk", filter=matching))
+        .order_by()
+    )
+    for value, n, found in rows:
+        counts[value], hits[value] = n, found
+    by_status = {value: counts.get(value, 0) for value in Application.Status.values}
+    shown = hits.get(status, 0) if status else sum(hits.values())
+    listed = program_applications(program=program, status=status or None).filter(matching)
+    return FilteredList(rows=listed, shown=shown, total=sum(by_status.values())), by_status

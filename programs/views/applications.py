@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from programs import selectors, services
@@ -88,10 +89,26 @@ def application_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def my_applications(request: HttpRequest) -> HttpResponse:
-    return render(
+    form, filters = read_filters(
         request,
-        "programs/my_applications.html",
-        {"page": paginate(request, selectors.application_list_for_applicant(user=request.user))},
+        search_label="Search your applications",
+        search_help="Program name.",
+        statuses=Application.Status.choices,
+    )
+    applications = selectors.application_list_filtered(
+        user=request.user, search=filters.terms, status=filters.status
+    )
+    context = list_context(
+        form=form,
+        filters=filters,
+        page=paginate(request, applications.rows, count=applications.shown),
+        total=applications.total,
+        noun="application",
+        nouns="applications",
+        region="applications-results",
+    )
+    return render_list(
+        request, "programs/my_applications.html", context, region="applications-results"
     )
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import show_refusal_on_form
 from programs import selectors, services
@@ -19,11 +20,35 @@ from programs.models import Application
 
 @require_safe
 def committee_queue(request: HttpRequest) -> HttpResponse:
-    program_ids = selectors.committee_program_ids(user=request.user)
-    if not program_ids:
+    programs = selectors.committee_programs_for_filter(user=request.user)
+    if not programs:
         raise Http404("Not on any committee")
-    queue = selectors.committee_queue_for(user=request.user, program_ids=program_ids)
-    return render(request, "programs/committee_queue.html", {"page": paginate(request, queue)})
+    form, filters = read_filters(
+        request,
+        search_label="Search applicants",
+        search_help="Name, e-mail, employee number or department.",
+        programs=[(slug, name) for _, slug, name in programs],
+        statuses=selectors.QUEUE_VOTE_CHOICES,
+        status_label="Your vote",
+    )
+    queue = selectors.committee_queue_filtered(
+        user=request.user,
+        program_ids=[pk for pk, _, _ in programs],
+        program_id=next((pk for pk, slug, _ in programs if slug == filters.program), None),
+        search=filters.terms,
+        vote=filters.status,
+    )
+    page = paginate(request, queue.rows, count=queue.shown)
+    context = list_context(
+        form=form,
+        filters=filters,
+        page=page,
+        total=queue.total,
+        noun="application",
+        nouns="applications",
+        region="queue-results",
+    )
+    return render_list(request, "programs/committee_queue.html", context, region="queue-results")
 
 
 def _committee_context(request: HttpRequest, application: Application, **extra):

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from people.selectors import employee_for_user, user_get
@@ -125,22 +126,37 @@ def program_transition(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_get_for_coordinator(user=request.user, slug=slug)
-    status = request.GET.get("status") or None
-    if status not in Application.Status.values:
-        status = None
+    form, filters = read_filters(
+        request,
+        search_label="Search applicants",
+        search_help="Name, e-mail, employee number or department.",
+        statuses=Application.Status.choices,
+    )
+    applications, status_counts = selectors.program_applications_filtered(
+        user=request.user, program=program, status=filters.status, search=filters.terms
+    )
+    application_page = paginate(request, applications.rows, "apage", count=applications.shown)
     current = selectors.commitment_current(program=program)
     participants = selectors.program_participants(program=program)
     accepted_count, participant_count = selectors.participant_counts(participants=participants)
-    return render(
+    lists = list_context(
+        form=form,
+        filters=filters,
+        page=application_page,
+        total=applications.total,
+        noun="application",
+        nouns="applications",
+        region="applications-results",
+    )
+    return render_list(
         request,
         "programs/program_manage.html",
         {
+            **lists,
             "program": program,
-            "status_filter": status,
-            "status_counts": selectors.status_counts(program=program),
-            "applications": paginate(
-                request, selectors.program_applications(program=program, status=status), "apage"
-            ),
+            "status_filter": filters.status or None,
+            "status_counts": status_counts,
+            "applications": application_page,
             "participants": paginate(request, participants, "ppage"),
             "accepted_count": accepted_count,
             "participant_count": participant_count,
@@ -156,6 +172,7 @@ def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "member_form": MemberForm(),
             "statuses": Application.Status.choices,
         },
+        region="applications-results",
     )
 
 

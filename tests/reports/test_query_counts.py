@@ -290,7 +290,7 @@ def test_program_manage_page(
     assert_queries(
         signed_in_client(coordinator),
         reverse("programs:manage", args=[program.slug]),
-        20,  # two lists paged: sessions and resources (their counts)
+        19,  # sessions and resources paged (their counts); applications counted by status
         django_assert_num_queries,
     )
 
