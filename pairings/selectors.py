@@ -17,7 +17,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -29,7 +28,7 @@ from pairings.scoring import Participant, score_pair
 from people.models import Employee, User
 from people.roles import HR_ADMINS
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up
-from programs.models import Application, Commitment, CommitmentAcceptance, Program
+from programs.models import Application, CommitmentAcceptance, Program
 from programs.selectors import (
     MentoreeContext,
     commitment_current,
@@ -452,34 +451,6 @@ def mentoree_for_coordinator(*, program: Program, employee_id: int) -> Employee:
         ).applicant
     except Application.DoesNotExist:
         raise Http404("No such mentoree") from None
-
-
-def attach_paused(*, pairings) -> None:
-    """Sets `paused` on each pairing of a page, in one query: an active pairing whose
-    mentoree has not accepted the program's newest commitment version stays active (the
-    version holds back new pairings only) but is shown as paused, with the way to accept."""
-    active = [p for p in pairings if p.status == Pairing.Status.ACTIVE]
-    accepted: set[int] = set()
-    if active:
-        accepted = set(
-            Pairing.objects.filter(pk__in=[p.pk for p in active])
-            .filter(
-                Exists(
-                    CommitmentAcceptance.objects.filter(
-                        employee=OuterRef("mentoree"),
-                        commitment__program=OuterRef("program"),
-                        commitment__version=Subquery(
-                            Commitment.objects.filter(program=OuterRef(OuterRef("program")))
-                            .order_by("-version")
-                            .values("version")[:1]
-                        ),
-                    )
-                )
-            )
-            .values_list("pk", flat=True)
-        )
-    for pairing in pairings:
-        pairing.paused = pairing.status == Pairing.Status.ACTIVE and pairing.pk not in accepted
 
 
 def my_pairing_view(*, pairing: Pairing, user: User) -> dict[str, object]:

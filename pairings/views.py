@@ -80,7 +80,6 @@ def my_pairings(request: HttpRequest) -> HttpResponse:
         user=request.user, status=filters.status, search=filters.terms
     )
     page = paginate(request, pairs.rows, count=pairs.shown)
-    selectors.attach_paused(pairings=page.object_list)
     context = list_context(
         form=form,
         filters=filters,

@@ -47,3 +47,21 @@ def test_a_pairing_waiting_for_a_new_commitment_version_is_shown_paused_with_the
     again = signed_in_client(mentoree).get(space).content.decode()
     assert "Active" in status_words(again) and "Paused" not in status_words(again)
     assert "Your pairing is paused" not in again
+
+
+def test_the_coordinators_list_shows_the_pairing_paused_until_the_new_version_is_accepted(
+    active_pairing, program, coordinator, mentoree, signed_in_client
+):
+    client = signed_in_client(coordinator)
+    listing = reverse("pairings:program", args=[program.slug])
+    assert status_words(client.get(listing).content.decode()) == ["Active"]
+
+    program_services.commitment_publish(program=program, by=coordinator, text=NEW_COMMITMENT_TEXT)
+    page = client.get(listing).content.decode()
+    assert status_words(page) == ["Paused"]
+    assert f"A new commitment version waits for {mentoree.employee.full_name}" in page
+    # The filter by status still finds it among the active pairings: it is one.
+    assert status_words(client.get(listing, {"status": "active"}).content.decode()) == ["Paused"]
+
+    program_services.commitment_accept(employee=mentoree.employee, program=program)
+    assert status_words(client.get(listing).content.decode()) == ["Active"]

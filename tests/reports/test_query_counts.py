@@ -487,7 +487,7 @@ def test_my_pairings(size, program, coordinator, signed_in_client, django_assert
     assert_queries(
         signed_in_client(mentor.user),
         reverse("pairings:mine"),
-        6,  # and whether each active pairing waits for a new commitment version
+        5,  # whether each active pairing waits for a new commitment version: in the list's query
         django_assert_num_queries,
     )
 
