@@ -6,7 +6,13 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin, RefusalsOnTheForm
+from people.admin_base import (
+    FormRelation,
+    MetadataOnlyAdmin,
+    ReadOnlyAdmin,
+    RefusalsOnTheForm,
+    person_picker,
+)
 from people.models import User
 from programs import selectors, services
 from programs.models import (
@@ -19,13 +25,19 @@ from programs.models import (
     Tag,
 )
 
+# A program's coordinators are object permissions, not a model field: the form's picker.
+COORDINATORS = FormRelation(Program, "coordinators", User)
+
 
 class ProgramAdminForm(forms.ModelForm):
-    coordinators = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+    coordinators = person_picker(
+        COORDINATORS,
+        many=True,
         required=False,
-        widget=admin.widgets.FilteredSelectMultiple("coordinators", is_stacked=False),
-        help_text="People who run this program in the browser.",
+        help_text=(
+            "People who run this program in the browser. Type part of a name, an e-mail "
+            "address, an employee number or a department."
+        ),
     )
 
     class Meta:
@@ -58,6 +70,7 @@ class ProgramAdminForm(forms.ModelForm):
 @admin.register(Program)
 class ProgramAdmin(RefusalsOnTheForm, MetadataOnlyAdmin):
     form = ProgramAdminForm
+    form_relations = {"coordinators": COORDINATORS}
     list_display = ("name", "kind", "status", "applications_open_on", "starts_on", "ends_on")
     list_filter = ("kind", "status")
     search_fields = ("name", "slug")
