@@ -137,13 +137,37 @@ class FormRelation:
         return self.limit_choices_to
 
 
+class _NamedSearchBoxes:
+    """Django's select2 autocomplete, with its search boxes named after the field's label
+    (static/js/admin-people-picker.js: select2 leaves them unnamed, a WCAG failure)."""
+
+    @property
+    def media(self):
+        # One list, so that the file comes after autocomplete.js (two Media added together
+        # are merged with no order between them).
+        own = super().media
+        return forms.Media(js=[*own._js, "js/admin-people-picker.js"], css=own._css)
+
+
+class PickerSelect(_NamedSearchBoxes, AutocompleteSelect):
+    pass
+
+
+class PickerSelectMultiple(_NamedSearchBoxes, AutocompleteSelectMultiple):
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        """No "clear all" cross: select2 puts it in the list of chosen people as a <span>, not
+        an item (a WCAG failure); each chosen person keeps their own cross, and Backspace in
+        the search box takes the last one off."""
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}
+
+
 def person_picker(
     relation: FormRelation, *, many: bool = False, **kwargs
 ) -> PersonChoiceField | PeopleChoiceField:
     """A form field choosing people of `relation` through the admin's autocomplete: only who
     may be chosen is listed and accepted."""
     queryset = choosable_people(relation.related_model).complex_filter(relation.limit_choices_to)
-    widget_class = AutocompleteSelectMultiple if many else AutocompleteSelect
+    widget_class = PickerSelectMultiple if many else PickerSelect
     field_class = PeopleChoiceField if many else PersonChoiceField
     kwargs.setdefault(
         "error_messages", {"invalid_choice": NOT_CHOOSABLE, "invalid_pk_value": NOT_CHOOSABLE}
@@ -232,6 +256,9 @@ class MetadataOnlyAdmin(admin.ModelAdmin):
             db_field.related_model
         ) and db_field.name in self.get_autocomplete_fields(request):
             kwargs.setdefault("form_class", PersonChoiceField)
+            kwargs.setdefault(
+                "widget", PickerSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
             people = db_field.related_model._default_manager.complex_filter(
                 db_field.get_limit_choices_to()
             )
