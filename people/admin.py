@@ -184,6 +184,10 @@ class PeopleUserAdmin(PersonPickerTarget, RolesReadOnlyUserAdmin, MetadataOnlyAd
 
 # A new directory entry is for an account that has none yet.
 ENTRY_ACCOUNT = FormRelation(Employee, "user", User, {"employee__isnull": True})
+ACCOUNT_TAKEN = (
+    "This account already has a directory entry: choose an account from the list, which "
+    "offers only active accounts without one."
+)
 
 
 @admin.register(Employee)
@@ -211,6 +215,7 @@ class EmployeeAdmin(PersonPickerTarget, MetadataOnlyAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
             kwargs["queryset"] = User.objects.filter(employee__isnull=True)
+            kwargs["error_messages"] = {"invalid_choice": ACCOUNT_TAKEN}
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -114,6 +114,8 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """Several people, labelled as the picker labels them."""
+
     def label_from_instance(self, obj) -> str:
         return person_label(obj)
 
@@ -207,7 +209,6 @@ class AutocompleteView(AutocompleteJsonView):
             raise PermissionDenied from missing
         if not model_admin.get_search_fields(request):
             raise Http404(f"{type(model_admin).__qualname__} has no search_fields.")
-        self.source_admin = source_admin
         return term, model_admin, relation, model_admin.model._meta.pk.attname
 
     def get_queryset(self):

@@ -20,7 +20,8 @@ from django.urls import reverse
 
 from firewall.models import AccessEvent, ConflictEntry
 from firewall.register import NEUTRAL_MESSAGE, NEUTRAL_PROGRAM_MESSAGE
-from people.admin_base import NOT_CHOOSABLE
+from people.admin import ACCOUNT_TAKEN
+from people.admin_base import NOT_CHOOSABLE, PERSON_LABEL_FIELDS, person_label
 from people.models import Employee, User
 from people.roles import TALENT_TEAM
 from people.services import user_add_to_role
@@ -186,6 +187,22 @@ def test_the_change_forms_show_the_chosen_people_by_their_labels(
         assert 'class="admin-autocomplete"' in page.content.decode()
 
 
+def test_the_label_reads_only_the_declared_metadata(
+    namesakes, superuser, django_assert_num_queries
+):
+    """F13: what the label shows is declared (PERSON_LABEL_FIELDS), and the insiders' test
+    holds the declaration to metadata: a row loaded with those fields alone is labelled
+    without a further query (a field read beyond them would load it)."""
+    employee = Employee.objects.only(*PERSON_LABEL_FIELDS[Employee]).get(pk=namesakes[0].pk)
+    users = User.objects.select_related("employee").only(*PERSON_LABEL_FIELDS[User])
+    people = [employee, users.get(pk=namesakes[1].user_id), users.get(pk=superuser.pk)]
+    with django_assert_num_queries(0):
+        labels = [person_label(someone) for someone in people]
+
+    assert labels[0] == "Aisha Andersen — Accountant, Finance — aisha.andersen@northbank.example"
+    assert labels[1].startswith("Aisha Andersen — Operations Analyst, Operations — ")
+
+
 # --- Only who may be chosen ------------------------------------------------------------------
 
 
@@ -213,6 +230,33 @@ def test_a_new_entry_is_offered_only_active_accounts_without_one(hr_admin, signe
     assert results == [
         {"id": str(loose.pk), "text": "Aisha Andersen — no directory entry — aisha@example.test"}
     ]
+
+
+def test_a_new_entry_is_made_for_an_account_chosen_in_the_picker(hr_admin, signed_in_client):
+    loose = UserFactory(first_name="Aisha", last_name="Andersen", email="aisha@example.test")
+    taken = person(first_name="Aisha", last_name="Andersen")
+    client = signed_in_client(hr_admin)
+    [found] = offered(client, ENTRY_ACCOUNT, "aisha@example")
+    entry = {
+        "number": "NB000999",
+        "first_name": "Aisha",
+        "last_name": "Andersen",
+        "email": "aisha@example.test",
+        "title": "Auditor",
+        "department": "Audit",
+        "level": 4,
+        "is_active": "on",
+        "_save": "Save",
+    }
+    url = reverse("admin:people_employee_add")
+
+    refused = client.post(url, {**entry, "user": taken.user_id})
+    made = client.post(url, {**entry, "user": found["id"]})
+
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["user"] == [ACCOUNT_TAKEN]
+    assert made.status_code == 302, made.context["adminform"].form.errors
+    assert Employee.objects.get(number="NB000999").user == loose
 
 
 def test_a_person_turned_off_posted_as_coordinator_is_refused_and_nothing_changes(
