@@ -5,8 +5,10 @@ here: the admin is for running programs, not for reading what people wrote."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from people.admin_base import (
+    CHOOSABLE,
     FormRelation,
     MetadataOnlyAdmin,
     ReadOnlyAdmin,
@@ -52,7 +54,14 @@ class ProgramAdminForm(forms.ModelForm):
         self.current_coordinators = (
             set(selectors.coordinators_of(program=self.instance)) if self.instance.pk else set()
         )
-        self.fields["coordinators"].initial = list(self.current_coordinators)
+        field = self.fields["coordinators"]
+        field.initial = list(self.current_coordinators)
+        if self.current_coordinators:
+            # A coordinator whose directory entry was turned off since stays one when the
+            # form is saved again (nothing is taken away unasked); nobody inactive is added.
+            field.queryset = User.objects.filter(
+                CHOOSABLE[User] | Q(pk__in=[user.pk for user in self.current_coordinators])
+            ).select_related("employee")
 
     def clean_coordinators(self):
         """A coordinator reads what applicants write: nobody grants that to themselves (F13),

@@ -278,6 +278,23 @@ def test_a_person_turned_off_posted_as_coordinator_is_refused_and_nothing_change
     assert program_selectors.coordinators_of(program=program) == before
 
 
+def test_a_coordinator_whose_entry_was_turned_off_stays_when_the_program_is_saved_again(
+    program, coordinator, superuser, signed_in_client
+):
+    """Nothing is taken away unasked: the picker would not offer them any more, the form keeps
+    them (a turned-off account is no coordinator the form lists: programs.selectors)."""
+    Employee.objects.filter(user=coordinator).update(is_active=False)
+    client = signed_in_client(superuser)
+    url = reverse("admin:programs_program_change", args=[program.pk])
+
+    page = client.get(url)
+    response = client.post(url, {**program_form(client, program), "name": "Grow 2027, renamed"})
+
+    assert f'<option value="{coordinator.pk}" selected>' in page.content.decode()
+    assert response.status_code == 302
+    assert program_selectors.coordinators_of(program=program) == [coordinator]
+
+
 def test_a_manager_turned_off_stays_but_is_not_chosen_anew(namesakes, superuser, signed_in_client):
     """Re-saving an entry keeps the manager it has; a manager newly chosen must be active."""
     worker, manager = namesakes
