@@ -128,3 +128,13 @@ def test_hr_admin_declares_a_conflict_choosing_both_people_by_keyboard(open_page
     operations.save()
     page.goto(f"/admin/people/employee/{operations.pk}/change/")
     expect(page.locator("#select2-id_manager-container")).to_have_attribute("title", FINANCE)
+
+    # The other forms with pickers (checked by axe-core too): a new entry's account and
+    # manager, a new program's coordinators.
+    page.goto("/admin/people/employee/add/")
+    for field in ("user", "manager"):
+        expect(page.locator(f".field-{field}").get_by_role("combobox")).to_be_visible()
+    page.goto("/admin/programs/program/add/")
+    expect(
+        page.locator(".field-coordinators").get_by_role("searchbox", name="Coordinators")
+    ).to_be_visible()
