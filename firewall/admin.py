@@ -11,7 +11,7 @@ from django.db.models import Q
 from firewall.access import access_object_types
 from firewall.models import AccessEvent, ConflictEntry
 from firewall.register import conflict_declare
-from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin
+from people.admin_base import FormRelation, MetadataOnlyAdmin, ReadOnlyAdmin, person_picker
 from people.models import Employee, User
 
 
@@ -92,17 +92,17 @@ class AccessEventAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, extra_context)
 
 
+# A declared conflict is keyed on a pair of people (ConflictKey): the form's two pickers.
+PERSON = FormRelation(ConflictEntry, "person", Employee)
+SUBJECT = FormRelation(ConflictEntry, "subject", Employee)
+SEARCH_HELP = "Type part of a name, an e-mail address, an employee number or a department."
+
+
 class ConflictDeclarationForm(forms.ModelForm):
-    person = forms.ModelChoiceField(
-        queryset=Employee.objects.filter(is_active=True),
-        widget=forms.NumberInput,
-        help_text="Employee id of the person who may not assess the subject.",
+    person = person_picker(
+        PERSON, help_text=f"The person who may not assess the subject. {SEARCH_HELP}"
     )
-    subject = forms.ModelChoiceField(
-        queryset=Employee.objects.all(),
-        widget=forms.NumberInput,
-        help_text="Employee id of the subject.",
-    )
+    subject = person_picker(SUBJECT, help_text=f"The person being assessed. {SEARCH_HELP}")
 
     class Meta:
         model = ConflictEntry
@@ -121,6 +121,7 @@ class ConflictDeclarationAdmin(MetadataOnlyAdmin):
     declarations are listed here: the register's mentoring entries are not the admin's."""
 
     form = ConflictDeclarationForm
+    form_relations = {"person": PERSON, "subject": SUBJECT}
     list_display = ("pk", "person", "subject", "started_at", "declared_by")
     list_select_related = ("key__person", "key__subject", "declared_by")
 

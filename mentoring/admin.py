@@ -13,7 +13,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
 
-from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin
+from people.admin_base import AutocompleteView, MetadataOnlyAdmin, ReadOnlyAdmin
+
+# The admin's autocomplete answers only for the pickers its forms offer, lists only who may be
+# chosen and labels people so that namesakes differ (people/admin_base.py). The site's URL
+# ("admin:autocomplete") reads this attribute when the admin's URLs are built.
+admin.site.autocomplete_view = AutocompleteView.as_view(admin_site=admin.site)
 
 
 class RoleGroupAdmin(ReadOnlyAdmin, GroupAdmin):

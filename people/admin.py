@@ -25,7 +25,12 @@ from people.accounts import (
     account_update,
     address_change_pending,
 )
-from people.admin_base import MetadataOnlyAdmin, RolesReadOnlyUserAdmin
+from people.admin_base import (
+    FormRelation,
+    MetadataOnlyAdmin,
+    PersonPickerTarget,
+    RolesReadOnlyUserAdmin,
+)
 from people.forms import (
     AccountChangeForm,
     AccountCreationForm,
@@ -42,7 +47,7 @@ def _may_import(request) -> bool:
 
 
 @admin.register(User)
-class PeopleUserAdmin(RolesReadOnlyUserAdmin, MetadataOnlyAdmin, UserAdmin):
+class PeopleUserAdmin(PersonPickerTarget, RolesReadOnlyUserAdmin, MetadataOnlyAdmin, UserAdmin):
     """Accounts (F12: nobody becomes somebody else). No password is set here for anyone,
     superusers included: the "set password" page is a 404, the forms have no password field,
     and a new account gets no usable password but a link to its own address. A new address
@@ -50,7 +55,17 @@ class PeopleUserAdmin(RolesReadOnlyUserAdmin, MetadataOnlyAdmin, UserAdmin):
     on takes two HR admins, and every change goes through a service that logs it."""
 
     list_display = ("username", "email", "first_name", "last_name", "is_active", "is_staff")
-    search_fields = ("username", "email", "first_name", "last_name")
+    # Also what the pickers of accounts (a program's coordinators) search: the person's name,
+    # address, employee number and department.
+    search_fields = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "employee__number",
+        "employee__department",
+    )
+    search_help_text = "A name, e-mail address, employee number or department."
     form = AccountChangeForm
     add_form = AccountCreationForm
     fieldsets = (
@@ -167,13 +182,23 @@ class PeopleUserAdmin(RolesReadOnlyUserAdmin, MetadataOnlyAdmin, UserAdmin):
         )
 
 
+# A new directory entry is for an account that has none yet.
+ENTRY_ACCOUNT = FormRelation(Employee, "user", User, {"employee__isnull": True})
+ACCOUNT_TAKEN = (
+    "This account already has a directory entry: choose an account from the list, which "
+    "offers only active accounts without one."
+)
+
+
 @admin.register(Employee)
-class EmployeeAdmin(MetadataOnlyAdmin):
+class EmployeeAdmin(PersonPickerTarget, MetadataOnlyAdmin):
     list_display = ("number", "full_name", "title", "department", "level", "manager", "is_active")
     list_filter = ("department", "level", "is_active")
-    search_fields = ("number", "first_name", "last_name", "email", "title")
+    # Also what the pickers of employees (a manager, a declared conflict) search.
+    search_fields = ("number", "first_name", "last_name", "email", "title", "department")
+    search_help_text = "A name, e-mail address, employee number, title or department."
     list_select_related = ("manager",)
-    raw_id_fields = ("manager", "user")
+    autocomplete_fields = ("manager", "user")
     list_per_page = 50
     change_list_template = "admin/people/employee/change_list.html"
     form = EmployeeAdminForm
@@ -183,6 +208,15 @@ class EmployeeAdmin(MetadataOnlyAdmin):
         that account the person in every pairing)."""
         fields = tuple(super().get_readonly_fields(request, obj))
         return (*fields, "user") if obj is not None and "user" not in fields else fields
+
+    def autocomplete_relation(self, request, name):
+        return ENTRY_ACCOUNT if name == "user" else super().autocomplete_relation(request, name)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(employee__isnull=True)
+            kwargs["error_messages"] = {"invalid_choice": ACCOUNT_TAKEN}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """The directory takes a new address at once; the account only asks for it, and

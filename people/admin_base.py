@@ -10,22 +10,42 @@ every door of a changelist is closed to confidential text, not only its columns:
   own declared `list_filter` (and of its `date_hierarchy`): what HR may filter on is what the
   page offers, and anything else is the admin's usual refusal, a 400.
 - Search, autocomplete and sorting read only `search_fields` and `list_display`, which name
-  metadata in every admin (tests/firewall/test_insiders_admin.py holds them to it).
+  metadata in every admin (tests/firewall/test_insiders_admin.py holds them to it). A person
+  picker's label reads the directory's metadata only (`PERSON_LABEL_FIELDS`).
+- The autocomplete answers only for the pickers a form of the admin offers, to whoever may
+  open that form and view the people it lists (`AutocompleteView`), and lists only the people
+  who may be chosen: active accounts with an active directory entry. It never leaves anyone out
+  for what they take part in: who may not hold a role is refused when the form is saved, in
+  the services' neutral words (F3, F11), so the list says nothing about who mentors whom.
 - Delete pages name only the objects being deleted: the related rows Django would list (an
   employee's pairings, a program's applications) say who takes part in what.
 
 Module of the lowest app so that every app's admin may build on it.
 """
 
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from django import forms
+from django.apps import apps
 from django.contrib import admin
-from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup, NotRegistered
 from django.contrib.admin.filters import FieldListFilter
 from django.contrib.admin.utils import get_fields_from_path
-from django.contrib.admin.widgets import url_params_from_lookup_dict
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    url_params_from_lookup_dict,
+)
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
 
 from core.refusals import add_service_errors
+from people.models import Employee, User
 
 DATE_HIERARCHY_PARTS = ("year", "month", "day")
 MAX_ID = 2**63 - 1
@@ -35,9 +55,227 @@ NOT_LISTED = "The records that belong to it are deleted with it; they are not li
 KEPT = "Other records still refer to it and must be kept; they are not listed here."
 
 
+# --- Choosing a person ----------------------------------------------------------------------
+
+# What a person picker shows of each person, beside the name: metadata of the directory, the
+# same for every chooser (tests/firewall/test_insiders_admin.py holds them to it).
+PERSON_LABEL_FIELDS = {
+    User: (
+        "first_name",
+        "last_name",
+        "username",
+        "email",
+        "employee__title",
+        "employee__department",
+    ),
+    Employee: ("first_name", "last_name", "title", "department", "email"),
+}
+NOT_CHOOSABLE = (
+    "This person cannot be chosen: their account or directory entry is no longer active. "
+    "Choose someone from the list."
+)
+
+
+def person_label(person: User | Employee) -> str:
+    """The name, then title and department, then the address: two namesakes (two Aisha
+    Andersens) differ at least by their address, usually by their title or department too.
+    A User is labelled from its directory entry (select_related("employee")) when it has one."""
+    if isinstance(person, Employee):
+        name, entry, address = person.full_name, person, person.email
+    else:
+        name = person.get_full_name() or person.get_username()
+        entry, address = getattr(person, "employee", None), person.email
+    work = f"{entry.title}, {entry.department}" if entry is not None else "no directory entry"
+    return f"{name} — {work} — {address}"
+
+
+# Who may be chosen anywhere in the admin: an active account with an active entry in the
+# directory (an account without one, an administration account, may be chosen too).
+CHOOSABLE = {
+    Employee: Q(is_active=True, user__is_active=True),
+    User: Q(is_active=True) & (Q(employee__isnull=True) | Q(employee__is_active=True)),
+}
+
+
+def choosable_people(model: type[User] | type[Employee]) -> QuerySet:
+    people = model._default_manager.filter(CHOOSABLE[model])
+    return people.select_related("employee") if model is User else people
+
+
+def is_person_model(model: type[models.Model] | None) -> bool:
+    return model in PERSON_LABEL_FIELDS
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """One person, labelled as the picker labels them (the selected value too)."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """Several people, labelled as the picker labels them."""
+
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
+@dataclass(frozen=True)
+class FormRelation:
+    """A field of an admin's form that chooses rows of another admin's model with no model
+    field behind it (a program's coordinators are object permissions; a declared conflict is
+    keyed on a pair of people): what the autocomplete widget and view need of a relation."""
+
+    model: type[models.Model]
+    name: str
+    related_model: type[models.Model]
+    limit_choices_to: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def remote_field(self) -> SimpleNamespace:
+        return SimpleNamespace(model=self.related_model)
+
+    def get_limit_choices_to(self) -> dict[str, Any]:
+        return self.limit_choices_to
+
+
+class _NamedSearchBoxes:
+    """Django's select2 autocomplete, with its search boxes named after the field's label
+    (static/js/admin-people-picker.js: select2 leaves them unnamed, a WCAG failure)."""
+
+    @property
+    def media(self):
+        # One list, so that the file comes after autocomplete.js (two Media added together
+        # are merged with no order between them).
+        own = super().media
+        return forms.Media(js=[*own._js, "js/admin-people-picker.js"], css=own._css)
+
+
+class PickerSelect(_NamedSearchBoxes, AutocompleteSelect):
+    pass
+
+
+class PickerSelectMultiple(_NamedSearchBoxes, AutocompleteSelectMultiple):
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        """No "clear all" cross: select2 puts it in the list of chosen people as a <span>, not
+        an item (a WCAG failure); each chosen person keeps their own cross, and Backspace in
+        the search box takes the last one off."""
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}
+
+
+def person_picker(
+    relation: FormRelation, *, many: bool = False, **kwargs
+) -> PersonChoiceField | PeopleChoiceField:
+    """A form field choosing people of `relation` through the admin's autocomplete: only who
+    may be chosen is listed and accepted."""
+    queryset = choosable_people(relation.related_model).complex_filter(relation.limit_choices_to)
+    widget_class = PickerSelectMultiple if many else PickerSelect
+    field_class = PeopleChoiceField if many else PersonChoiceField
+    kwargs.setdefault(
+        "error_messages", {"invalid_choice": NOT_CHOOSABLE, "invalid_pk_value": NOT_CHOOSABLE}
+    )
+    return field_class(queryset=queryset, widget=widget_class(relation, admin.site), **kwargs)
+
+
+class AutocompleteView(AutocompleteJsonView):
+    """The admin's autocomplete (admin.site.autocomplete_view, set in mentoring/admin.py).
+
+    Django's own answers for any relation of any model to whoever may view the target, and
+    labels each row with str(). Here it answers only for a picker that an admin's form offers
+    (its `autocomplete_fields` or `form_relations`) to whoever may open that form *and* view
+    the target (Django's check); the target admin says which rows may be chosen
+    (`autocomplete_queryset`) and how each is labelled (`autocomplete_label`)."""
+
+    def process_request(self, request):
+        term = request.GET.get("term", "")
+        try:
+            source_model = apps.get_model(request.GET["app_label"], request.GET["model_name"])
+            source_admin = self.admin_site.get_model_admin(source_model)
+        except (KeyError, LookupError, NotRegistered) as missing:
+            raise PermissionDenied from missing
+        relation = getattr(source_admin, "autocomplete_relation", lambda *_: None)(
+            request, request.GET.get("field_name", "")
+        )
+        if relation is None:
+            raise PermissionDenied
+        if not (
+            source_admin.has_view_or_change_permission(request)
+            or source_admin.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        try:
+            model_admin = self.admin_site.get_model_admin(relation.remote_field.model)
+        except NotRegistered as missing:
+            raise PermissionDenied from missing
+        if not model_admin.get_search_fields(request):
+            raise Http404(f"{type(model_admin).__qualname__} has no search_fields.")
+        return term, model_admin, relation, model_admin.model._meta.pk.attname
+
+    def get_queryset(self):
+        queryset = self.model_admin.get_queryset(self.request)
+        queryset = queryset.complex_filter(self.source_field.get_limit_choices_to())
+        queryset = self.model_admin.autocomplete_queryset(self.request, queryset)
+        queryset, duplicates = self.model_admin.get_search_results(
+            self.request, queryset, self.term
+        )
+        return queryset.distinct() if duplicates else queryset
+
+    def serialize_result(self, obj, to_field_name):
+        return {
+            "id": str(getattr(obj, to_field_name)),
+            "text": self.model_admin.autocomplete_label(obj),
+        }
+
+
 class MetadataOnlyAdmin(admin.ModelAdmin):
     """Base of every ModelAdmin of the project, and of the third-party ones it registers
     again (mentoring/admin.py)."""
+
+    # Fields of the form that choose through the autocomplete with no model field behind them.
+    form_relations: dict[str, FormRelation] = {}
+
+    def autocomplete_relation(self, request: HttpRequest, name: str):
+        """The relation a picker of this admin's forms chooses through, if it offers one."""
+        if name in self.form_relations:
+            return self.form_relations[name]
+        if name in self.get_autocomplete_fields(request):
+            return self.model._meta.get_field(name)
+        return None
+
+    def autocomplete_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        """The rows a picker of another admin may offer (this admin being the target)."""
+        return queryset
+
+    def autocomplete_label(self, obj) -> str:
+        return str(obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A person chosen through the autocomplete is labelled as the picker labels them,
+        and only someone who may be chosen is accepted: the person already there stays
+        (their entry may have been turned off since), a new one must be choosable."""
+        if is_person_model(
+            db_field.related_model
+        ) and db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("form_class", PersonChoiceField)
+            kwargs.setdefault(
+                "widget", PickerSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+            people = db_field.related_model._default_manager.complex_filter(
+                db_field.get_limit_choices_to()
+            )
+            kwargs.setdefault(
+                "queryset",
+                people.select_related("employee") if db_field.related_model is User else people,
+            )
+            kwargs.setdefault("error_messages", {"invalid_choice": NOT_CHOOSABLE})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, *args, **kwargs):
+        # (auth's UserAdmin.get_form takes no `change` argument: passed on as given.)
+        form = super().get_form(request, obj, *args, **kwargs)
+        if not any(isinstance(f, PersonChoiceField) for f in form.base_fields.values()):
+            return form
+        return type(form.__name__, (_ChoosesPeople, form), {})
 
     def filter_parameters(self, request: HttpRequest) -> set[str]:
         """The query parameters the declared list filters read (what their links carry), and
@@ -104,6 +342,33 @@ class ReadOnlyAdmin(MetadataOnlyAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ChoosesPeople:
+    """A person newly chosen in a picker must be choosable (the list offers no one else)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.changed_data:
+            chosen = cleaned.get(name)
+            if not isinstance(self.fields[name], PersonChoiceField) or chosen is None:
+                continue
+            if not choosable_people(type(chosen)).filter(pk=chosen.pk).exists():
+                self.add_error(name, NOT_CHOOSABLE)
+        return cleaned
+
+
+class PersonPickerTarget(admin.ModelAdmin):
+    """For the admins of the people (accounts, the directory): what their pickers offer."""
+
+    def autocomplete_queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        people = queryset.filter(CHOOSABLE[self.model]).order_by(
+            "last_name", "first_name", "email", "pk"
+        )
+        return people.select_related("employee") if self.model is User else people
+
+    def autocomplete_label(self, obj) -> str:
+        return person_label(obj)
 
 
 # --- A service's refusal, shown on the admin's form ------------------------------------------

@@ -5,8 +5,16 @@ here: the admin is for running programs, not for reading what people wrote."""
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
-from people.admin_base import MetadataOnlyAdmin, ReadOnlyAdmin, RefusalsOnTheForm
+from people.admin_base import (
+    CHOOSABLE,
+    FormRelation,
+    MetadataOnlyAdmin,
+    ReadOnlyAdmin,
+    RefusalsOnTheForm,
+    person_picker,
+)
 from people.models import User
 from programs import selectors, services
 from programs.models import (
@@ -19,13 +27,19 @@ from programs.models import (
     Tag,
 )
 
+# A program's coordinators are object permissions, not a model field: the form's picker.
+COORDINATORS = FormRelation(Program, "coordinators", User)
+
 
 class ProgramAdminForm(forms.ModelForm):
-    coordinators = forms.ModelMultipleChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+    coordinators = person_picker(
+        COORDINATORS,
+        many=True,
         required=False,
-        widget=admin.widgets.FilteredSelectMultiple("coordinators", is_stacked=False),
-        help_text="People who run this program in the browser.",
+        help_text=(
+            "People who run this program in the browser. Type part of a name, an e-mail "
+            "address, an employee number or a department."
+        ),
     )
 
     class Meta:
@@ -40,7 +54,14 @@ class ProgramAdminForm(forms.ModelForm):
         self.current_coordinators = (
             set(selectors.coordinators_of(program=self.instance)) if self.instance.pk else set()
         )
-        self.fields["coordinators"].initial = list(self.current_coordinators)
+        field = self.fields["coordinators"]
+        field.initial = list(self.current_coordinators)
+        if self.current_coordinators:
+            # A coordinator whose directory entry was turned off since stays one when the
+            # form is saved again (nothing is taken away unasked); nobody inactive is added.
+            field.queryset = User.objects.filter(
+                CHOOSABLE[User] | Q(pk__in=[user.pk for user in self.current_coordinators])
+            ).select_related("employee")
 
     def clean_coordinators(self):
         """A coordinator reads what applicants write: nobody grants that to themselves (F13),
@@ -58,6 +79,7 @@ class ProgramAdminForm(forms.ModelForm):
 @admin.register(Program)
 class ProgramAdmin(RefusalsOnTheForm, MetadataOnlyAdmin):
     form = ProgramAdminForm
+    form_relations = {"coordinators": COORDINATORS}
     list_display = ("name", "kind", "status", "applications_open_on", "starts_on", "ends_on")
     list_filter = ("kind", "status")
     search_fields = ("name", "slug")
