@@ -140,10 +140,10 @@ def vary_on_htmx(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def render_list(request: HttpRequest, template: str, context: dict, *, region: str) -> HttpResponse:
-    """The whole page, or for htmx only its `results` partial (the element whose id is
-    `region`)."""
-    if wants_region(request, region):
+def render_list(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """The whole page, or for htmx only its `results` partial (the element whose id is the
+    context's `region`, set by `list_context`)."""
+    if wants_region(request, context["region"]):
         return vary_on_htmx(
             render(request, f"{template}#results", {**context, "region_only": True})
         )

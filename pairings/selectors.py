@@ -251,11 +251,6 @@ def attach_coordinator_themes(*, pairings) -> None:
         pairing.coordinator_themes = themes.get(pairing.pk, [])
 
 
-def pairing_status_counts(*, program: Program) -> dict[str, int]:
-    counts = dict(program.pairings.values_list("status").annotate(n=Count("pk")).order_by())
-    return {status: counts.get(status, 0) for status in Pairing.Status.values}
-
-
 # --- How pairings ended (F7) ------------------------------------------------------------------
 
 ENDINGS_SMALL_GROUP = 5

@@ -89,7 +89,7 @@ def my_pairings(request: HttpRequest) -> HttpResponse:
         nouns="pairs",
         region="pairs-results",
     )
-    return render_list(request, "pairings/my_pairings.html", context, region="pairs-results")
+    return render_list(request, "pairings/my_pairings.html", context)
 
 
 def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str, object]:
@@ -399,9 +399,7 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
         "ending_months": selectors.ending_categories_by_month(program=program, user=request.user),
         "unmatched": unmatched,
     }
-    return render_list(
-        request, "pairings/program_pairings.html", context, region="pairings-results"
-    )
+    return render_list(request, "pairings/program_pairings.html", context)
 
 
 @require_safe

@@ -36,7 +36,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         region="reviews-results",
     )
     context["is_talent_team"] = selectors.is_talent_team(user=request.user)
-    return render_list(request, "reviews/review_list.html", context, region="reviews-results")
+    return render_list(request, "reviews/review_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -70,7 +70,6 @@ from programs.selectors.roles import (
     program_applications,
     program_applications_filtered,
     program_participants,
-    status_counts,
 )
 from programs.selectors.sessions import (
     my_registration,
@@ -144,7 +143,6 @@ __all__ = [
     "session_list_for_program_qs",
     "sessions_led_by",
     "sessions_open_to",
-    "status_counts",
     "tag_get",
     "tag_list",
     "vote_of",

@@ -40,11 +40,6 @@ def program_participants(*, program: Program) -> QuerySet[Application]:
     )
 
 
-def status_counts(*, program: Program) -> dict[str, int]:
-    counts = dict(program.applications.values_list("status").annotate(n=Count("pk")).order_by())
-    return {status: counts.get(status, 0) for status in Application.Status.values}
-
-
 def participant_counts(*, participants: QuerySet[Application]) -> tuple[int, int]:
     """(accepted the current commitment, all) of `program_participants`."""
     # Q(): the annotation is not a model field, which the type checker cannot know.

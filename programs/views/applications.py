@@ -107,9 +107,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         nouns="applications",
         region="applications-results",
     )
-    return render_list(
-        request, "programs/my_applications.html", context, region="applications-results"
-    )
+    return render_list(request, "programs/my_applications.html", context)
 
 
 @never_cache

@@ -48,7 +48,7 @@ def committee_queue(request: HttpRequest) -> HttpResponse:
         nouns="applications",
         region="queue-results",
     )
-    return render_list(request, "programs/committee_queue.html", context, region="queue-results")
+    return render_list(request, "programs/committee_queue.html", context)
 
 
 def _committee_context(request: HttpRequest, application: Application, **extra):

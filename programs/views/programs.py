@@ -172,7 +172,6 @@ def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "member_form": MemberForm(),
             "statuses": Application.Status.choices,
         },
-        region="applications-results",
     )
 
 

@@ -356,3 +356,29 @@ def test_the_manage_page_stays_closed_to_a_committee_member_with_filters(
     )
 
     assert response.status_code == 404
+
+
+# --- The powerful get no more through a filter -------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["superuser", "hr_admin", "talent_reviewer"])
+def test_the_powerful_get_no_queue_whatever_they_filter(applicants, request, signed_in_client, who):
+    client = signed_in_client(request.getfixturevalue(who))
+
+    for params in ({"program": "finance-circle"}, {"q": "aisha"}, {"status": "waiting"}):
+        assert client.get(QUEUE, params).status_code == 404
+        assert client.get(QUEUE, params, headers=HTMX).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["superuser", "hr_admin"])
+def test_the_powerful_find_no_pairing_or_review_by_searching(
+    applicants, staffed_review, program, request, signed_in_client, who
+):
+    client = signed_in_client(request.getfixturevalue(who))
+
+    pairings = client.get(reverse("pairings:program", args=[program.slug]), {"q": "aisha"})
+    reviews = client.get(reverse("reviews:list"), {"q": "okoro"})
+
+    assert pairings.status_code == 404
+    assert list(reviews.context["page"]) == []
+    assert "Samuel Okoro" not in reviews.content.decode()
