@@ -261,7 +261,7 @@ def post_data(name, w):
         "session_attendance": {"attended": []},
         "application_consent": {"share": "yes"},
         "transition": {"to": "running"},
-        "committee_add": {"email": w.users["outsider"].email},
+        "committee_add": {"member": w.users["outsider"].email},
         "create": {"name": "X", "slug": "x"},
         "edit": {"name": "X"},
         "commitment_publish": {"text": "A new promise " * 10},
