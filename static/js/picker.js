@@ -17,7 +17,16 @@
     input.dataset.pickerReady = "1";
     var root = input.closest("[data-picker]");
     var list = document.getElementById(input.dataset.listbox);
+    // The live region is made at once, long before anything is found, so that what the
+    // search later writes into it is announced.
     var status = document.getElementById(input.dataset.status);
+    if (!status) {
+      status = document.createElement("div");
+      status.id = input.dataset.status;
+      status.className = "visually-hidden";
+      status.setAttribute("role", "status");
+      root.appendChild(status);
+    }
     var idField = root.querySelector("[data-picker-id]");
     var forField = root.querySelector("[data-picker-for]");
     var active = -1;
