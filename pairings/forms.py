@@ -3,10 +3,15 @@
 from datetime import timedelta
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
+from pairings.matching.picker import PIN_MENTOR, PIN_MENTOREE
 from pairings.models import Goal, Meeting, Pairing
+from people.forms import PersonField, person_field
+from people.models import User
 from programs.forms import DateInput, DateTimeInput
+from programs.models import Program
 
 
 class MeetingForm(forms.ModelForm):
@@ -91,8 +96,20 @@ class ProposeForm(forms.Form):
 
 
 class PinForm(forms.Form):
-    mentor_email = forms.EmailField(label="Mentor's e-mail address")
-    mentoree_email = forms.EmailField(label="Mentoree's e-mail address")
+    """A pair to pin, both chosen with the people picker among the program's admitted
+    mentors and the admitted mentorees without a mentor (pairings.matching.picker)."""
+
+    mentor = PersonField(purpose=PIN_MENTOR, label="Mentor")
+    mentoree = PersonField(purpose=PIN_MENTOREE, label="Mentoree")
+
+    def __init__(self, *args, user: User, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        for role in ("mentor", "mentoree"):
+            person_field(self, role).bind(
+                user=user,
+                within=program,
+                search_url=reverse("pairings:pin_people", args=[program.slug, role]),
+            )
 
 
 class SwapForm(forms.Form):

@@ -36,6 +36,11 @@ urlpatterns = [
     path("program/<slug:slug>/matching/run/", matching_views.matching_start, name="matching_start"),
     path("program/<slug:slug>/matching/pins/", matching_views.pin_add, name="pin_add"),
     path(
+        "program/<slug:slug>/matching/people/<str:role>/",
+        matching_views.pin_people,
+        name="pin_people",
+    ),
+    path(
         "program/<slug:slug>/matching/pins/<id:pin_id>/remove/",
         matching_views.pin_remove,
         name="pin_remove",

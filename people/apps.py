@@ -2,6 +2,7 @@
 its tasks in every process."""
 
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -10,7 +11,11 @@ class PeopleConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        from people.picker import register_fold
         from people.roles import roles_sync_after_migrate
+
+        # The people picker folds case and accents in SQL; SQLite learns how on each connection.
+        connection_created.connect(register_fold, dispatch_uid="people.picker_fold")
 
         # The role groups and their model permissions are declared in code (people/roles.py)
         # and brought up to date after every migrate, so a fresh database always has them.

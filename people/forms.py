@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from people.accounts import address_taken
+from people.picker import PICKER_LIMIT, people_choosable, person_choosable_get
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -101,3 +102,145 @@ class EmployeeAdminForm(forms.ModelForm):
             except forms.ValidationError as exc:
                 self.add_error("email", exc)
         return data
+
+
+# --- The people picker (people/picker.py) ---------------------------------------------------
+
+
+class PersonInput(forms.Widget):
+    """A text box that works without JavaScript and, with it, becomes a combobox.
+
+    Posted: the text typed (`<name>`); with it, the id of the person chosen from the list
+    (`<name>_id`), or picked from the "Which one?" radios (`<name>_pick`), and the text that
+    choice belongs to (`<name>_for`): a choice counts only while the text is still the one it
+    was made for, so editing the name after choosing searches again. static/js/picker.js turns
+    the box into a WAI-ARIA 1.2 combobox whose listbox htmx fills from `search_url`.
+    """
+
+    template_name = "people/person_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.search_url = ""
+        self.matches: list = []
+        self.more = False
+
+    def value_from_datadict(self, data, files, name):
+        return {
+            "text": data.get(name, ""),
+            "id": data.get(f"{name}_id", ""),
+            "pick": data.get(f"{name}_pick", ""),
+            "for": data.get(f"{name}_for", ""),
+        }
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_id" not in data
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return {"text": "", "id": "", "for": ""}
+        if hasattr(value, "full_name"):
+            return {"text": value.full_name, "id": str(value.pk), "for": value.full_name}
+        text = str(value.get("text", ""))
+        if self.matches:
+            # The "Which one?" radios stand for the text they answer; no earlier choice.
+            return {"text": text, "id": "", "for": text}
+        return {"text": text, "id": value.get("id", ""), "for": value.get("for", "")}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["search_url"] = self.search_url
+        widget["matches"] = self.matches
+        widget["more"] = self.more
+        return context
+
+
+class PersonField(forms.Field):
+    """One person, chosen from those the form's user may choose for `purpose`.
+
+    The form calls `bind` with the chooser, the program or review the choice is for, and the
+    address of the search (a view that asks the same permission as the form). Cleaning:
+    - a chosen id (from the list, or the radios) must be in the choosable set; a forged or
+      stale id gets the same error as a name nobody has;
+    - otherwise the text is searched: one person, or one whose whole name, e-mail address or
+      employee number is exactly the text, is chosen; several come back as "Which one?"
+      radios with their title and department; nobody is a field error.
+    """
+
+    widget = PersonInput
+    default_error_messages = {
+        "required": "Type a name, e-mail address, employee number or department.",
+        "none": (
+            "Nobody you can choose here matches “%(text)s”. Check the spelling, or try an "
+            "e-mail address or employee number."
+        ),
+        "several": "Several people match “%(text)s”: which one? Choose below, or type more.",
+    }
+
+    def __init__(self, *, purpose, **kwargs):
+        kwargs.setdefault(
+            "help_text", "Type a name, e-mail address, employee number or department."
+        )
+        super().__init__(**kwargs)
+        self.purpose = purpose
+        self.user = None
+        self.within = None
+        self.current = None
+
+    def bind(self, *, user, within=None, search_url: str, current=None) -> None:
+        """Who chooses, for what, where the search is; `current` (the person already in the
+        role, as when editing a session) is kept as it is when the form sends them back."""
+        self.user = user
+        self.within = within
+        self.current = current
+        self.widget.search_url = search_url
+
+    def clean(self, value):
+        value = value if isinstance(value, dict) else {"text": value or ""}
+        text = " ".join(str(value.get("text", "")).split())
+        chosen = ""
+        if text and " ".join(str(value.get("for", "")).split()) == text:
+            chosen = str(value.get("id") or value.get("pick") or "").strip()
+        if chosen:
+            if self.current is not None and chosen == str(self.current.pk):
+                return self.current
+            person = person_choosable_get(
+                user=self.user, purpose=self.purpose, within=self.within, pk=chosen
+            )
+            if person is None:
+                raise forms.ValidationError(
+                    self.error_messages["none"], code="none", params={"text": text}
+                )
+            return person
+        if not text:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return None
+        found = people_choosable(
+            user=self.user,
+            purpose=self.purpose,
+            within=self.within,
+            query=text,
+            limit=PICKER_LIMIT + 1,
+        )
+        exact = [person for person in found if person.picker_rank == 0]
+        if len(found) == 1 or len(exact) == 1:
+            return exact[0] if exact else found[0]
+        if not found:
+            raise forms.ValidationError(
+                self.error_messages["none"], code="none", params={"text": text}
+            )
+        self.widget.matches = found[:PICKER_LIMIT]
+        self.widget.more = len(found) > PICKER_LIMIT
+        raise forms.ValidationError(
+            self.error_messages["several"], code="several", params={"text": text}
+        )
+
+
+def person_field(form: forms.BaseForm, name: str) -> PersonField:
+    """The form's people picker field `name`, to `bind` it."""
+    field = form.fields[name]
+    if not isinstance(field, PersonField):
+        raise TypeError(f"{name} is not a PersonField")
+    return field

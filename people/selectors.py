@@ -124,11 +124,6 @@ def employee_get(*, pk: int) -> Employee:
     return employee
 
 
-def employees_by_email(*, emails: list[str]) -> dict[str, Employee]:
-    """Directory entries with these addresses, keyed by the address in lower case."""
-    return {e.email.lower(): e for e in Employee.objects.filter(email__in=emails)}
-
-
 def user_get(*, pk: int) -> User:
     """One account by id, or a 404."""
     user = User.objects.filter(pk=pk).first()

@@ -5,9 +5,12 @@ import hashlib
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
-from people.models import Employee
+from people.forms import PersonField, person_field
+from people.models import User
 from programs.models import PROGRAM_FIELDS, Application, GroupSession, Program, Tag, Vote
+from programs.selectors.picker import COMMITTEE_MEMBER, SESSION_LEADER
 
 
 class DateInput(forms.DateInput):
@@ -154,29 +157,33 @@ def commitment_preview_shown(
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label="E-mail address of the employee")
+    """A committee member, chosen with the people picker among those the coordinator may
+    add (programs.selectors.picker)."""
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        employee = (
-            Employee.objects.filter(email__iexact=email, is_active=True)
-            .select_related("user")
-            .first()
+    member = PersonField(purpose=COMMITTEE_MEMBER, label="Add a committee member")
+
+    def __init__(self, *args, user: User, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        person_field(self, "member").bind(
+            user=user,
+            within=program,
+            search_url=reverse("programs:people_committee", args=[program.slug]),
         )
-        if employee is None:
-            raise forms.ValidationError("No active employee has that e-mail address.")
-        self.employee = employee
-        return email
+
+
+_LEADER_HELP = (
+    "Type a name, e-mail address, employee number or department. Usually an executive "
+    f"(grade {settings.GROUP_ONLY_LEVEL} or above): they lead groups rather than mentoring "
+    "one person."
+)
+
+
+def _leader_field() -> PersonField:
+    return PersonField(purpose=SESSION_LEADER, label="Leader", help_text=_LEADER_HELP)
 
 
 class SessionForm(forms.ModelForm):
-    leader_email = forms.EmailField(
-        label="Leader's e-mail address",
-        help_text=(
-            f"Usually an executive (grade {settings.GROUP_ONLY_LEVEL} or above): they lead "
-            "groups rather than mentoring one person."
-        ),
-    )
+    leader = _leader_field()
 
     class Meta:
         model = GroupSession
@@ -186,18 +193,21 @@ class SessionForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def clean_leader_email(self):
-        email = self.cleaned_data["leader_email"].strip().lower()
-        leader = Employee.objects.filter(email__iexact=email, is_active=True).first()
-        if leader is None:
-            raise forms.ValidationError("No active employee has that e-mail address.")
-        self.leader = leader
-        return email
+    def __init__(self, *args, user: User, program: Program, **kwargs):
+        super().__init__(*args, **kwargs)
+        person_field(self, "leader").bind(
+            user=user,
+            within=program,
+            search_url=reverse("programs:people_leader", args=[program.slug]),
+        )
 
 
 class SessionEditForm(forms.ModelForm):
     """The session's details as its leader or a coordinator changes them; the leader's form
-    has no seats (`fields` narrows it)."""
+    has no seats and no leader (`fields` narrows it). The coordinator's names the leader with
+    the people picker; the leader sent back unchanged stays, even if no longer choosable."""
+
+    leader = _leader_field()
 
     class Meta:
         model = GroupSession
@@ -209,11 +219,27 @@ class SessionEditForm(forms.ModelForm):
             "capacity": "Seats",
         }
 
-    def __init__(self, *args, fields: tuple[str, ...], **kwargs):
+    def __init__(self, *args, fields: tuple[str, ...], user: User | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in list(self.fields):
             if name not in fields:
                 del self.fields[name]
+        if "leader" in self.fields:
+            self.fields["leader"].required = False
+            self.fields["leader"].help_text = (
+                "Leave it as it is to keep the leader. " + _LEADER_HELP
+            )
+            person_field(self, "leader").bind(
+                user=user,
+                within=self.instance.program,
+                search_url=reverse("programs:people_leader", args=[self.instance.program.slug]),
+                current=self.instance.leader,
+            )
+            self.initial.setdefault("leader", self.instance.leader)
+
+    def clean_leader(self):
+        """An empty box keeps the leader the session has."""
+        return self.cleaned_data["leader"] or self.instance.leader
 
     def clean_starts_at(self):
         """The field shows minutes: a time sent back unchanged is the session's own, to the

@@ -46,6 +46,8 @@ urlpatterns = [
         views.committee_remove,
         name="committee_remove",
     ),
+    path("<slug:slug>/people/committee/", views.people_committee, name="people_committee"),
+    path("<slug:slug>/people/leader/", views.people_leader, name="people_leader"),
     path("<slug:slug>/apply/<str:role>/", views.apply, name="apply"),
     path("<slug:slug>/commitment/", views.commitment, name="commitment"),
     path("<slug:slug>/commitment/new/", views.commitment_publish, name="commitment_publish"),

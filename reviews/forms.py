@@ -1,9 +1,12 @@
 """Forms of the review pages: planning a review, seating a panel, recording the outcome."""
 
 from django import forms
+from django.urls import reverse
 
-from people.models import Employee
+from people.forms import PersonField, person_field
+from people.models import User
 from reviews.models import TalentReview
+from reviews.picker import PANEL_MEMBER, REVIEW_SUBJECT
 
 
 class DateInput(forms.DateInput):
@@ -13,23 +16,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format=format)
 
 
-class _EmployeeByEmail(forms.EmailField):
-    def clean(self, value):
-        email = super().clean(value).strip().lower()
-        employee = Employee.objects.filter(email__iexact=email, is_active=True).first()
-        if employee is None:
-            raise forms.ValidationError("No active employee has that e-mail address.")
-        return employee
-
-
 class ReviewForm(forms.Form):
-    subject = _EmployeeByEmail(label="Subject's e-mail address")
+    subject = PersonField(purpose=REVIEW_SUBJECT, label="Subject")
     cycle = forms.CharField(max_length=100, help_text='For example "2027 mid-year".')
     scheduled_on = forms.DateField(widget=DateInput)
 
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        person_field(self, "subject").bind(user=user, search_url=reverse("reviews:people_subject"))
+
 
 class SeatForm(forms.Form):
-    member = _EmployeeByEmail(label="Panel member's e-mail address")
+    member = PersonField(purpose=PANEL_MEMBER, label="Add a panel member")
+
+    def __init__(self, *args, user: User, review: TalentReview, **kwargs):
+        super().__init__(*args, **kwargs)
+        person_field(self, "member").bind(
+            user=user, within=review, search_url=reverse("reviews:people_panel", args=[review.pk])
+        )
 
 
 class OutcomeForm(forms.Form):

@@ -10,9 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
+from people.views import person_choices
 from reviews import selectors, services
 from reviews.forms import OutcomeForm, ReviewForm, SeatForm
 from reviews.models import TalentReview
+from reviews.picker import PANEL_MEMBER, REVIEW_SUBJECT
 
 
 @require_safe
@@ -43,7 +45,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 def review_create(request: HttpRequest) -> HttpResponse:
     if not selectors.is_talent_team(user=request.user):
         raise PermissionDenied
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.review_create(
@@ -67,7 +69,7 @@ def _detail_context(request: HttpRequest, review: TalentReview, **forms) -> dict
         "is_talent_team": selectors.is_talent_team(user=request.user),
         "panel": selectors.panel_of(review=review),
         "recusals": selectors.recusals_of(review=review),
-        "seat_form": forms.get("seat_form") or SeatForm(),
+        "seat_form": forms.get("seat_form") or SeatForm(user=request.user, review=review),
         "outcome_form": forms.get("outcome_form")
         or OutcomeForm(initial={"rating": review.rating, "summary": review.summary}),
         "next_status": TalentReview.TRANSITIONS.get(review.status),
@@ -113,7 +115,7 @@ def recusal_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_get_for(user=request.user, pk=pk)
-    form = SeatForm(request.POST)
+    form = SeatForm(request.POST, user=request.user, review=review)
     if form.is_valid():
         try:
             services.seat_add(
@@ -197,3 +199,23 @@ def outcome(request: HttpRequest, pk: int) -> HttpResponse:
         _detail_context(request, review, outcome_form=form),
         status=400,
     )
+
+
+@never_cache
+@require_safe
+def people_subject(request: HttpRequest) -> HttpResponse:
+    """The people picker's search for the subject of a new review: the Talent team only."""
+    if not selectors.is_talent_team(user=request.user):
+        raise PermissionDenied
+    return person_choices(request, purpose=REVIEW_SUBJECT)
+
+
+@never_cache
+@require_safe
+def people_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The people picker's search for a panel seat: the Talent team, on a review they may
+    see (any other is a 404) and that is still open."""
+    review = selectors.review_get_for(user=request.user, pk=pk)
+    if not selectors.is_talent_team(user=request.user):
+        raise PermissionDenied
+    return person_choices(request, purpose=PANEL_MEMBER, within=review)

@@ -5,7 +5,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -17,9 +17,10 @@ from pairings import selectors
 from pairings.forms import PinForm, SwapForm
 from pairings.matching import selectors as matching_selectors
 from pairings.matching import services as matching
+from pairings.matching.picker import PURPOSES
 from pairings.models import MatchingRun
 from people.models import User
-from people.selectors import employees_by_email
+from people.views import person_choices
 
 
 def _user(request: HttpRequest) -> User:
@@ -39,7 +40,7 @@ def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
             "program": program,
             **state,
             "pairs": paginate(request, state["pairs"]),
-            "pin_form": PinForm(),
+            "pin_form": PinForm(user=_user(request), program=program),
             "swap_form": SwapForm(),
             "gaps": matching_selectors.matching_gaps(
                 program=program, run=cast(MatchingRun | None, state["run"])
@@ -86,28 +87,38 @@ def matching_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def pin_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Pin the pair chosen with the people picker. A name that fits several people, or
+    nobody, comes back on a page of its own with the "Which one?" list or the error (400)."""
     program = selectors.program_for_coordinator(user=_user(request), slug=slug)
-    form = PinForm(request.POST)
-    if form.is_valid():
-        people = employees_by_email(
-            emails=[form.cleaned_data["mentor_email"], form.cleaned_data["mentoree_email"]]
+    form = PinForm(request.POST, user=_user(request), program=program)
+    if not form.is_valid():
+        return render(
+            request, "pairings/pin_form.html", {"program": program, "form": form}, status=400
         )
-        mentor = people.get(form.cleaned_data["mentor_email"].lower())
-        mentoree = people.get(form.cleaned_data["mentoree_email"].lower())
-        if mentor is None or mentoree is None:
-            messages.error(request, "No employee has one of those e-mail addresses.")
-        else:
-            try:
-                matching.pin_add(
-                    program=program, mentor=mentor, mentoree=mentoree, by=_user(request)
-                )
-            except ValidationError as exc:
-                show_refusal(request, exc)
-            else:
-                messages.success(request, "The pair is pinned for the next run.")
+    try:
+        matching.pin_add(
+            program=program,
+            mentor=form.cleaned_data["mentor"],
+            mentoree=form.cleaned_data["mentoree"],
+            by=_user(request),
+        )
+    except ValidationError as exc:
+        show_refusal(request, exc)
     else:
-        messages.error(request, "Give both e-mail addresses.")
+        messages.success(request, "The pair is pinned for the next run.")
     return redirect("pairings:matching", slug=program.slug)
+
+
+@never_cache
+@require_safe
+def pin_people(request: HttpRequest, slug: str, role: str) -> HttpResponse:
+    """The people picker's search for a pin: the program's admitted mentors, or its admitted
+    mentorees without a mentor; a coordinator of the program only (any other: 404)."""
+    program = selectors.program_for_coordinator(user=_user(request), slug=slug)
+    purpose = PURPOSES.get(role)
+    if purpose is None:
+        raise Http404("No such choice")
+    return person_choices(request, purpose=purpose, within=program)
 
 
 @require_POST

@@ -36,6 +36,7 @@ from programs.services.programs import (
 from programs.services.resources import resource_count_download, resource_publish
 from programs.services.sessions import (
     CALENDAR_FIELDS,
+    COORDINATOR_FIELDS,
     LEADER_FIELDS,
     SESSION_FIELDS,
     session_cancel,
@@ -50,6 +51,7 @@ from programs.services.tags import tag_create, tag_delete
 __all__ = [
     "CALENDAR_FIELDS",
     "COORDINATE",
+    "COORDINATOR_FIELDS",
     "LEADER_FIELDS",
     "RESERVED_SLUGS",
     "REVIEW",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,10 @@ from django.utils import timezone
 from core.refusals import refuse
 from firewall.models import ConflictEntry
 from firewall.register import (
+    NEUTRAL_PROGRAM_MESSAGE,
     relations_record,
+    role_end,
+    role_hold,
 )
 from notifications.messaging import message_schedule, messages_cancel
 from people.models import Employee, User
@@ -30,7 +34,7 @@ SESSION_FIELDS = ("title", "description", "starts_at", "duration_minutes", "loca
 # What the leader may change on their own session; the seats are the coordinator's to set.
 LEADER_FIELDS = ("title", "description", "starts_at", "duration_minutes", "location")
 # What a calendar shows: a change to one of these is a new SEQUENCE and a notice.
-CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "location")
+CALENDAR_FIELDS = ("title", "starts_at", "duration_minutes", "location", "leader")
 
 
 @transaction.atomic
@@ -205,18 +209,49 @@ def _reminders_withdraw(session: GroupSession) -> None:
     messages_cancel(keys=[_reminder_key(session, n) for n in range(session.sequence + 1)])
 
 
-@transaction.atomic
-def session_update(*, session: GroupSession, by: User, **fields: object) -> list[str]:
+# A coordinator also names another leader; the leader's name is in the calendar event.
+COORDINATOR_FIELDS = (*SESSION_FIELDS, "leader")
+
+
+def session_update(
+    *, session: GroupSession, by: User, request_id: str = "", **fields: object
+) -> list[str]:
     """Change a session that has not yet taken place; returns the names of the fields that
-    changed. A coordinator of the program changes any field; the leader changes everything
-    but the number of seats. A change that calendars show (title, time, length, place) makes
-    a new SEQUENCE under the same UID and a notice to the leader and everyone registered or
-    waiting, scheduled in this transaction; a new time also moves their reminders. More
-    seats move people up from the waiting list; fewer seats than people registered is refused.
+    changed. A coordinator of the program changes any field, the leader too; the leader
+    changes everything but the number of seats and who leads. A change that calendars show
+    (title, time, length, place, leader) makes a new SEQUENCE under the same UID and a notice
+    to the leader and everyone registered or waiting, scheduled in this transaction; a new
+    time or leader also moves their reminders. More seats move people up from the waiting
+    list; fewer seats than people registered is refused.
+
+    A new leader takes a mentoring-side role towards everyone registered or waiting (F11):
+    the conflict register is asked under its locks before anything is written, and refuses
+    in neutral words when they sit on or run an open review of one of them. The refusal is
+    recorded (its transaction commits with nothing else in it) and raised after. The old
+    leader's relations end and still count within the look-back.
     """
-    unknown = set(fields) - set(SESSION_FIELDS)
+    unknown = set(fields) - set(COORDINATOR_FIELDS)
     if unknown:
         raise TypeError(f"not a field of a session: {sorted(unknown)}")
+    with transaction.atomic():
+        changed = _session_update(session=session, by=by, request_id=request_id, fields=fields)
+    if changed is None:
+        leader = cast(Employee, fields["leader"])
+        raise ValidationError(
+            {
+                "leader": ValidationError(
+                    f"{leader.full_name} {NEUTRAL_PROGRAM_MESSAGE}.", "conflict"
+                )
+            }
+        )
+    return changed
+
+
+def _session_update(
+    *, session: GroupSession, by: User, request_id: str, fields: dict[str, object]
+) -> list[str] | None:
+    """`session_update` inside its transaction; None when the register refused the new
+    leader (the refusal recorded, nothing else written)."""
     session = GroupSession.objects.select_for_update().select_related("leader").get(pk=session.pk)
     is_coordinator = selectors.is_coordinator(user=by, program=session.program)
     if not (is_coordinator or session.leader.user_id == by.pk):
@@ -233,6 +268,13 @@ def session_update(*, session: GroupSession, by: User, **fields: object) -> list
     if "capacity" in changed and not is_coordinator:
         raise ValidationError({"capacity": "Only a coordinator of the program sets the seats."})
     old_starts_at = session.starts_at
+    old_leader = session.leader
+    new_leader = cast(Employee, fields["leader"]) if "leader" in changed else None
+    if new_leader is not None:
+        if not is_coordinator:
+            raise ValidationError({"leader": "Only a coordinator of the program names the leader."})
+        if not new_leader.is_active:
+            raise ValidationError({"leader": "The leader must be an active employee."})
     for name in changed:
         setattr(session, name, fields[name])
     session.full_clean()
@@ -248,10 +290,21 @@ def session_update(*, session: GroupSession, by: User, **fields: object) -> list
                     f"least {taken} seats."
                 }
             )
+    if new_leader is not None and not role_hold(
+        kind=ConflictEntry.Kind.LEADING,
+        person_id=new_leader.pk,
+        subject_ids=_participant_ids(session),
+        reference=session.pk,
+        actor=by,
+        request_id=request_id,
+    ):
+        return None
     calendar_change = any(name in CALENDAR_FIELDS for name in changed)
     if calendar_change:
         session.sequence += 1
     session.save()
+    if new_leader is not None:
+        _leader_hand_over(session=session, old=old_leader, new=new_leader, by=by)
     if "capacity" in changed:
         free = session.capacity - registered.count()
         waiting = session.registrations.filter(
@@ -261,18 +314,44 @@ def session_update(*, session: GroupSession, by: User, **fields: object) -> list
             _move_up(registration)
     if calendar_change:
         involved = _involved(session)
-        for user_id in sorted(involved - {by.pk}):
+        # A new leader is told they lead it (`_leader_hand_over`), not that it changed.
+        told_otherwise = {by.pk} | ({session.leader.user_id} if new_leader is not None else set())
+        for user_id in sorted(involved - told_otherwise):
             message_schedule(
                 recipient=user_id,
                 kind="session_changed",
                 key=f"session-changed:{session.pk}:{session.sequence}",
                 object_id=session.pk,
             )
-        if session.starts_at != old_starts_at:
+        if session.starts_at != old_starts_at or new_leader is not None:
             _reminders_withdraw(session)
             for user_id in sorted(involved):
                 _session_reminder_schedule(session=session, user_id=user_id)
     return changed
+
+
+def _participant_ids(session: GroupSession) -> list[int]:
+    """The directory ids of everyone registered or waiting."""
+    return list(
+        session.registrations.exclude(status=Registration.Status.CANCELLED).values_list(
+            "participant_id", flat=True
+        )
+    )
+
+
+def _leader_hand_over(*, session: GroupSession, old: Employee, new: Employee, by: User) -> None:
+    """The old leader's role and relations end (they still count within the look-back) and
+    both changes are logged (F13); the register recorded the new leader's relations
+    (`role_hold`). The new leader is told they lead the session."""
+    role_end(kind=ConflictEntry.Kind.LEADING, person_id=old.pk, reference=session.pk)
+    _role_event(by=by, user=old.user, obj=session, detail="session leader", granted=False)
+    _role_event(by=by, user=new.user, obj=session, detail="session leader", granted=True)
+    message_schedule(
+        recipient=new.user_id,
+        kind="session_leader",
+        key=f"session-leader:{session.pk}:{session.sequence}",
+        object_id=session.pk,
+    )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from programs.views.committee import (
     committee_application,
     committee_queue,
 )
+from programs.views.people import people_committee, people_leader
 from programs.views.programs import (
     committee_add,
     committee_remove,
@@ -64,6 +65,8 @@ __all__ = [
     "my_applications",
     "my_commitments",
     "my_sessions",
+    "people_committee",
+    "people_leader",
     "program_create",
     "program_detail",
     "program_edit",

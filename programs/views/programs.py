@@ -169,7 +169,7 @@ def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             "committee": selectors.committee_of(program=program),
             "coordinators": selectors.coordinators_of(program=program),
-            "member_form": MemberForm(),
+            "member_form": MemberForm(user=request.user, program=program),
             "statuses": Application.Status.choices,
         },
     )
@@ -177,20 +177,22 @@ def program_manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def committee_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Add the person chosen with the people picker. A name that fits several people, or
+    nobody, comes back on a page of its own with the "Which one?" list or the error (400)."""
     program = selectors.program_get_for_coordinator(user=request.user, slug=slug)
-    form = MemberForm(request.POST)
+    form = MemberForm(request.POST, user=request.user, program=program)
     if form.is_valid():
+        member = form.cleaned_data["member"]
         try:
-            services.committee_member_add(program=program, by=request.user, user=form.employee.user)
+            services.committee_member_add(program=program, by=request.user, user=member.user)
         except ValidationError as exc:
             show_refusal(request, exc)
         else:
-            messages.success(request, f"{form.employee.full_name} joined the committee.")
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("programs:manage", slug=program.slug)
+            messages.success(request, f"{member.full_name} joined the committee.")
+        return redirect("programs:manage", slug=program.slug)
+    return render(
+        request, "programs/committee_add.html", {"program": program, "form": form}, status=400
+    )
 
 
 @require_POST

@@ -27,12 +27,12 @@ from programs.views.common import _employee_or_404
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_get_for_coordinator(user=request.user, slug=slug)
-    form = SessionForm(request.POST or None)
+    form = SessionForm(request.POST or None, user=request.user, program=program)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in services.SESSION_FIELDS}
         try:
             session = services.session_create(
-                program=program, by=request.user, leader=form.leader, **fields
+                program=program, by=request.user, leader=form.cleaned_data["leader"], **fields
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -48,16 +48,22 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     registered or waiting is told (the service schedules it)."""
     session = selectors.session_get_for_manager(user=request.user, pk=pk)
     is_coordinator = selectors.is_coordinator(user=request.user, program=session.program)
-    allowed = services.SESSION_FIELDS if is_coordinator else services.LEADER_FIELDS
+    allowed = services.COORDINATOR_FIELDS if is_coordinator else services.LEADER_FIELDS
     form = SessionEditForm(
         request.POST or None,
         instance=copy.copy(session),  # the form writes to its instance; the page keeps this one
         fields=allowed,
+        user=request.user,
     )
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in allowed}
         try:
-            changed = services.session_update(session=session, by=request.user, **fields)
+            changed = services.session_update(
+                session=session,
+                by=request.user,
+                request_id=getattr(request, "request_id", ""),
+                **fields,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

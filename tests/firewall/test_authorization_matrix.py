@@ -171,7 +171,11 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     "programs:edit": {"GET": only(200, "coordinator"), "POST": only(200, "coordinator")},
     "programs:transition": post_only(only(302, "coordinator")),
     "programs:manage": {"GET": only(200, "coordinator")},
-    "programs:committee_add": post_only(only(302, "coordinator")),
+    # An empty choice comes back as the people picker's field error on a page of its own.
+    "programs:committee_add": post_only(only(400, "coordinator")),
+    # The people picker's searches answer to the same permission as the form they serve.
+    "programs:people_committee": {"GET": only(200, "coordinator")},
+    "programs:people_leader": {"GET": only(200, "coordinator")},
     "programs:committee_remove": post_only(only(OK, "coordinator")),
     # Applying as a mentoree: the form for those who may; those who may not (already applied,
     # above the grade) read why, and an empty POST is refused with it (400).
@@ -221,7 +225,9 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     # The progress fragment; the world's run has finished, so htmx is told to stop (286).
     "pairings:matching_status": {"GET": only(286, "coordinator")},
     "pairings:matching_start": post_only(only(OK, "coordinator")),
-    "pairings:pin_add": post_only(only(302, "coordinator")),
+    "pairings:pin_add": post_only(only(400, "coordinator")),
+    "pairings:pin_people": {"GET": only(200, "coordinator")},
+    "pairings:pin_people@mentoree": {"GET": only(200, "coordinator")},
     "pairings:pin_remove": post_only(only(OK, "coordinator")),
     "pairings:proposal_remove": post_only(only(OK, "coordinator")),
     "pairings:proposal_swap": post_only(only(302, "coordinator")),
@@ -259,6 +265,9 @@ MATRIX: dict[str, dict[str, dict[str, Expected]]] = {
     },
     # The review of the mentoree: its subject never sees it.
     "reviews:detail": {"GET": only(200, "talent_reviewer")},
+    # The people picker's searches: the Talent team, on a review it may see.
+    "reviews:people_subject": {"GET": signed_in(403, talent_reviewer=200)},
+    "reviews:people_panel": {"GET": only(200, "talent_reviewer")},
     "reviews:dossier": {"GET": only(200, "talent_reviewer")},
     "reviews:recusals": {"GET": only(200, "talent_reviewer")},
     "reviews:seat_add": post_only(only(400, "talent_reviewer")),
@@ -316,6 +325,8 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "programs:commitment": lambda s: {"slug": s.program},
     "programs:commitment_publish": lambda s: {"slug": s.program},
     "programs:session_create": lambda s: {"slug": s.program},
+    "programs:people_committee": lambda s: {"slug": s.program},
+    "programs:people_leader": lambda s: {"slug": s.program},
     "programs:program_resource_create": lambda s: {"slug": s.program},
     "pairings:space": lambda s: {"pk": s.pairing},
     "pairings:accept": lambda s: {"pk": s.pairing},
@@ -335,6 +346,8 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "pairings:matching_status": lambda s: {"slug": s.program},
     "pairings:matching_start": lambda s: {"slug": s.program},
     "pairings:pin_add": lambda s: {"slug": s.program},
+    "pairings:pin_people": lambda s: {"slug": s.program, "role": "mentor"},
+    "pairings:pin_people@mentoree": lambda s: {"slug": s.program, "role": "mentoree"},
     "pairings:pin_remove": lambda s: {"slug": s.program, "pin_id": s.pin},
     "pairings:proposal_remove": lambda s: {"slug": s.program, "pair_id": s.proposed_pair},
     "pairings:proposal_swap": lambda s: {"slug": s.program},
@@ -354,6 +367,7 @@ ARGS: dict[str, Callable[[Side], dict]] = {
     "confidentiality:note_share@private": lambda s: {"pk": s.private_note},
     "confidentiality:note_delete@private": lambda s: {"pk": s.private_note},
     "reviews:detail": lambda s: {"pk": s.review},
+    "reviews:people_panel": lambda s: {"pk": s.review},
     "reviews:dossier": lambda s: {"pk": s.review},
     "reviews:recusals": lambda s: {"pk": s.review},
     "reviews:seat_add": lambda s: {"pk": s.review},

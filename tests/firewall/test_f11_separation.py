@@ -336,7 +336,7 @@ def test_f11_an_assessor_cannot_join_the_committee(
 ):
     who, _ = assessor(how)
     response = signed_in_client(coordinator).post(
-        reverse("programs:committee_add", args=[program.slug]), {"email": who.email}, follow=True
+        reverse("programs:committee_add", args=[program.slug]), {"member": who.email}, follow=True
     )
     assert NEUTRAL in response.text
     assert who not in program_selectors.committee_of(program=program)

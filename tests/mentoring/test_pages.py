@@ -261,6 +261,8 @@ MATRIX = {
     "reviews:list": {"anonymous": 302, "default": 200},
     # Only the Talent team staffs reviews; a superuser is not part of it unless named.
     "reviews:create": {"anonymous": 302, "default": 403, "talent_reviewer": 200},
+    # The people picker's search for a review's subject: the Talent team's, like the form.
+    "reviews:people_subject": {"anonymous": 302, "default": 403, "talent_reviewer": 200},
     # The all-programs overview is for HR admins; for anyone else it does not exist.
     "reports:overview": {"anonymous": 302, "default": 404, "hr_admin": 200},
 }

@@ -361,7 +361,7 @@ def test_the_matching_page_shows_the_progress_then_the_outcome(
 
     assert fragment.status_code == 286  # htmx stops polling
     assert "The proposal was published: every member was told." in fragment.text
-    assert 'http-equiv="refresh"' not in page and "hx-trigger" not in page
+    assert 'http-equiv="refresh"' not in page and 'hx-trigger="every' not in page
     assert "This proposal was published: 2 pairings proposed" in page
     assert cache.get(publish_progress_key(run.pk)) is None
 

@@ -116,6 +116,8 @@ def url_for(name: str, w: Objects) -> str:
             "transition",
             "manage",
             "committee_add",
+            "people_committee",
+            "people_leader",
             "commitment",
             "commitment_publish",
             "session_create",
@@ -170,6 +172,9 @@ GET_MATRIX: dict[str, dict[str, int]] = {
     "transition": POST_ONLY,
     "manage": COORDINATOR_ONLY,
     "committee_add": POST_ONLY,
+    # The people picker's searches: the program's coordinator, as the forms they serve.
+    "people_committee": COORDINATOR_ONLY,
+    "people_leader": COORDINATOR_ONLY,
     "committee_remove": POST_ONLY,
     # Everyone in the directory may open it (the page says why they cannot apply).
     "apply": only({"superuser": 404}, 200),
@@ -261,7 +266,7 @@ def post_data(name, w):
         "session_attendance": {"attended": []},
         "application_consent": {"share": "yes"},
         "transition": {"to": "running"},
-        "committee_add": {"email": w.users["outsider"].email},
+        "committee_add": {"member": w.users["outsider"].email},
         "create": {"name": "X", "slug": "x"},
         "edit": {"name": "X"},
         "commitment_publish": {"text": "A new promise " * 10},

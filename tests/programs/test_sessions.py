@@ -140,7 +140,7 @@ def test_coordinator_schedules_a_session_in_the_browser(
             "duration_minutes": 90,
             "location": "Board room",
             "capacity": 12,
-            "leader_email": executive.email.upper(),
+            "leader": executive.email.upper(),
         },
     )
 

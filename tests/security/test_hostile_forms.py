@@ -161,7 +161,7 @@ def _session_fields(w: World) -> dict:
         "duration_minutes": number_or(90, 30),
         "location": text_or("Board room", "https://video.example/room"),
         "capacity": number_or(10, 1),
-        "leader_email": email_or(w.executive.email, w.outsider.email, w.mentor.email),
+        "leader": email_or(w.executive.email, w.outsider.email, w.mentor.email),
     }
 
 
@@ -414,7 +414,7 @@ FORMS = [
             url("programs:committee_add", w.other_program.slug),
         ],
         lambda w: {
-            "email": email_or(w.outsider.email, w.mentor.email, w.coordinator.email),
+            "member": email_or(w.outsider.email, w.mentor.email, w.coordinator.email),
         },
         lambda w: [("coordinator", url("programs:manage", w.program.slug))],
         untouchable=_other_program,
@@ -591,8 +591,8 @@ FORMS = [
             url("pairings:pin_add", w.other_program.slug),
         ],
         lambda w: {
-            "mentor_email": email_or(w.mentor.email, w.other_mentor.email, w.outsider.email),
-            "mentoree_email": email_or(w.unmatched_mentoree.email, w.mentoree.email),
+            "mentor": email_or(w.mentor.email, w.other_mentor.email, w.outsider.email),
+            "mentoree": email_or(w.unmatched_mentoree.email, w.mentoree.email),
         },
         lambda w: [("coordinator", url("pairings:matching", w.program.slug))],
     ),
@@ -1351,7 +1351,7 @@ STORED = [
                 "duration_minutes": "60",
                 "location": "Board room",
                 "capacity": "10",
-                "leader_email": w.executive.email,
+                "leader": w.executive.email,
             },
             name,
             lambda w: [
