@@ -15,10 +15,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from firewall.register import conflict_declare
 from pairings.models import Pin
 from people.accounts import user_add_to_role
+from people.forms import SELF_ABOVE, SELF_GRADE
 from people.roles import TALENT_TEAM
 from programs import selectors as program_selectors
 from reviews.models import PanelSeat, TalentReview
@@ -421,3 +423,107 @@ def test_a_topic_id_in_another_script_is_an_unknown_topic_never_a_crash(
         )
         assert response.status_code in (200, 400), repr(forged)
     assert not Application.objects.filter(applicant=outsider.employee).exists()
+
+
+def test_a_panel_member_finds_no_review_they_do_not_sit_on_by_search(
+    staffed_review, other_review, panel_member, outsider, signed_in_client
+):
+    """The panel member of one review searches the subject of another: the page reads as a
+    search for a name nobody has (the same counts and words), page and htmx region alike."""
+    client = signed_in_client(panel_member)
+    url = reverse("reviews:list")
+
+    def page(q: str, headers=None) -> str:
+        response = client.get(url, {"q": q}, headers=headers or {})
+        assert response.status_code == 200
+        return text_of(response.content.decode()).replace(q, "Q")
+
+    name = outsider.employee.last_name
+    assert page(name) == page("Nobodyhasthisname")
+    htmx = {"HX-Request": "true", "HX-Target": "reviews-results"}
+    assert page(name, htmx) == page("Nobodyhasthisname", htmx)
+
+
+def test_the_error_page_of_a_picker_form_escapes_what_was_typed(
+    program, coordinator, signed_in_client
+):
+    typed = '<img src=x onerror="alert(1)">'
+    response = signed_in_client(coordinator).post(
+        reverse("programs:committee_add", args=[program.slug]), {"member": typed}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert typed not in body
+    assert "&lt;img src=x" in body
+
+
+# --- F13 and F6: the admin's manager picker as a door to the manager's page -------------------
+
+
+def admin_form_data(response) -> dict:
+    """What the admin's change form posts back unchanged: every field's current value."""
+    form = response.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is None:
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+    return data
+
+
+@pytest.mark.parametrize("who", ["hr_admin", "superuser"])
+def test_f13_nobody_names_themselves_a_mentorees_manager_in_the_admin(
+    who, request, active_pairing, mentoree, signed_in_client
+):
+    """The mentoree's manager sees what the agreement shares with the manager (F6): an HR admin
+    (or a superuser with a directory entry) who picks themselves as the mentoree's manager
+    would grant themselves that page. Refused on the form; the entry keeps its manager."""
+    from confidentiality.models import Rule
+    from tests.builders.confidentiality import change_rules
+    from tests.builders.pairings import sign_both
+
+    actor = request.getfixturevalue(who)
+    if who == "superuser":
+        person(user=actor, first_name="Sam", last_name="Root", level=6)
+        actor.refresh_from_db()
+    change_rules(active_pairing, mentoree, manager=Rule.ATTENDANCE)
+    sign_both(active_pairing)
+    client = signed_in_client(actor)
+    url = reverse("admin:people_employee_change", args=[mentoree.employee.pk])
+    data = admin_form_data(client.get(url))
+    data["manager"] = str(actor.employee.pk)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert escape(SELF_ABOVE) in response.content.decode()
+    mentoree.employee.refresh_from_db()
+    assert mentoree.employee.manager_id is None
+    assert client.get(reverse("confidentiality:shared_manager")).status_code == 404
+
+
+def test_f13_nobody_places_someone_under_themselves_through_a_report_or_raises_their_grade(
+    hr_admin, mentoree, signed_in_client
+):
+    """Through someone who reports to the HR admin, the HR admin would be a senior leader
+    above the mentoree; raising their own grade would make them one above their reports.
+    Both refused; a colleague's own reporting line is changed as before."""
+    report = person(first_name="Rae", last_name="Port", manager=hr_admin.employee)
+    other = person(first_name="Otto", last_name="Ther")
+    client = signed_in_client(hr_admin)
+
+    def change(entry, **fields):
+        url = reverse("admin:people_employee_change", args=[entry.pk])
+        return client.post(url, {**admin_form_data(client.get(url)), **fields})
+
+    refused = change(mentoree.employee, manager=str(report.pk))
+    assert escape(SELF_ABOVE) in refused.content.decode()
+    mine = change(hr_admin.employee, level="9")
+    assert escape(SELF_GRADE) in mine.content.decode()
+    assert change(mentoree.employee, manager=str(other.pk)).status_code == 302
+
+    mentoree.employee.refresh_from_db()
+    hr_admin.employee.refresh_from_db()
+    assert mentoree.employee.manager_id == other.pk
+    assert hr_admin.employee.level != 9
