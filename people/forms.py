@@ -92,8 +92,8 @@ class AccountChangeForm(forms.ModelForm):
 
 SELF_ABOVE = (
     "You cannot place someone under yourself: a person's manager and the senior leaders above "
-    "them may see what their mentoring agreements share with them. Another HR admin, or the "
-    "HRIS import, makes this change."
+    "them may see what their mentoring agreements share with them. Another HR admin makes "
+    "this change."
 )
 SELF_GRADE = (
     "You cannot change your own grade or manager: senior leaders may see what the mentoring "
