@@ -212,6 +212,11 @@ class EmployeeAdmin(PersonPickerTarget, MetadataOnlyAdmin):
     def autocomplete_relation(self, request, name):
         return ENTRY_ACCOUNT if name == "user" else super().autocomplete_relation(request, name)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # Who saves: nobody places people under themselves (EmployeeAdminForm, F13).
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"named_by": request.user})
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
             kwargs["queryset"] = User.objects.filter(employee__isnull=True)

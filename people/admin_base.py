@@ -304,7 +304,10 @@ class MetadataOnlyAdmin(admin.ModelAdmin):
             for value in values:
                 for part in value.split(","):
                     digits = part.strip().removeprefix("-")
-                    if digits.isdigit() and (len(digits) > 19 or int(digits) > MAX_ID):
+                    # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+                    if not (digits.isascii() and digits.isdigit()):
+                        continue
+                    if len(digits) > 19 or int(digits) > MAX_ID:
                         raise DisallowedModelAdminLookup(f"{key}: not a number the admin uses")
         return super().changelist_view(request, extra_context)
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from people.accounts import address_taken
 from people.picker import PICKER_LIMIT, people_choosable, person_choosable_get
+from people.selectors import reporting_chain_up_ids
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
@@ -89,12 +90,45 @@ class AccountChangeForm(forms.ModelForm):
         return _address_free(self.cleaned_data["email"], self.instance)
 
 
+SELF_ABOVE = (
+    "You cannot place someone under yourself: a person's manager and the senior leaders above "
+    "them may see what their mentoring agreements share with them. Another HR admin makes "
+    "this change."
+)
+SELF_GRADE = (
+    "You cannot change your own grade or manager: senior leaders may see what the mentoring "
+    "agreements of the people below them share with them. Another HR admin makes this change."
+)
+
+
 class EmployeeAdminForm(forms.ModelForm):
     """The admin's employee form: a new address goes to the directory at once and is only
-    asked for on the person's account (as the HRIS import does)."""
+    asked for on the person's account (as the HRIS import does).
+
+    The reporting line decides who sees the sharing rules' manager and leadership pages (F6),
+    so nobody changes it in their own favour (F13): `named_by` (the admin's user, set by
+    EmployeeAdmin.get_form) may not become anyone's manager or senior leader here, directly
+    or through someone who reports to them, nor change their own grade or manager."""
+
+    named_by = None
+
+    def _refuse_self_grant(self, data) -> None:
+        me = getattr(self.named_by, "employee", None) if self.named_by is not None else None
+        if me is None:
+            return
+        manager = data.get("manager")
+        if "manager" in self.changed_data and manager is not None:
+            above = {manager.pk} | reporting_chain_up_ids(employee_id=manager.pk)
+            if me.pk in above:
+                self.add_error("manager", SELF_ABOVE)
+        if self.instance.pk == me.pk:
+            for name in ("level", "manager"):
+                if name in self.changed_data and name not in self.errors:
+                    self.add_error(name, SELF_GRADE)
 
     def clean(self):
         data = super().clean()
+        self._refuse_self_grant(data)
         user = self.instance.user if self.instance.pk else data.get("user")
         if data.get("email"):
             try:

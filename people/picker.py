@@ -173,6 +173,7 @@ def person_choosable_get(
     that is not a number, names nobody, or names someone outside the set (the same answer,
     so a forged id learns nothing)."""
     text = str(pk).strip()
-    if not text.isdigit() or int(text) >= 2**63:
+    # ASCII digits only: "²" and "٣" are digits to str.isdigit, not to int() or to a form.
+    if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
         return None
     return purpose.candidates(user=user, within=within).filter(pk=int(text)).first()

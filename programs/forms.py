@@ -51,7 +51,9 @@ class TagChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value or ():
-            if str(pk).strip().lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+            digits = str(pk).strip().lstrip("-")
+            # ASCII digits only: "²" is a digit to str.isdigit, not to int().
+            if digits.isascii() and digits.isdigit() and int(digits) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
