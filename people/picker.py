@@ -113,7 +113,8 @@ def active_employees() -> QuerySet[Employee]:
 
 
 def _words(query: str) -> list[str]:
-    return fold(query[:QUERY_MAX_LENGTH]).split()[:QUERY_MAX_WORDS]
+    # A NUL byte is in no name, and PostgreSQL refuses it in a text parameter: a separator.
+    return fold(query[:QUERY_MAX_LENGTH].replace("\x00", " ")).split()[:QUERY_MAX_WORDS]
 
 
 def _search(candidates: QuerySet[Employee], query: str) -> QuerySet[Employee]:

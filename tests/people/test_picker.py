@@ -380,6 +380,23 @@ def test_the_search_says_when_nobody_is_found_and_drops_a_strange_box_id(
     assert "<script>" not in html
 
 
+def test_a_nul_byte_typed_is_a_space_in_the_search_and_in_the_form(
+    program, coordinator, signed_in_client, namesakes
+):
+    """PostgreSQL refuses NUL in a text parameter: it was a 500 on both the search and the
+    form (tests/security/test_hostile_forms.py found it on PostgreSQL)."""
+    client = signed_in_client(coordinator)
+    url = reverse("programs:people_committee", args=[program.slug])
+
+    response = search(client, url, "aisha\x00legal")
+    assert response.status_code == 200
+    assert response.content.decode().count('role="option"') == 1
+
+    response = add_member(client, program, member="\x00\x00")
+    assert response.status_code == 400
+    assert not any(is_member(program, employee) for employee in namesakes)
+
+
 @pytest.mark.parametrize("name", ["programs:people_committee", "programs:people_leader"])
 def test_program_searches_are_for_its_coordinators_any_other_program_is_404(
     program, other_program, coordinator, other_coordinator, outsider, signed_in_client, name
