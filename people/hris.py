@@ -26,6 +26,7 @@ from people.accounts import (
     account_reactivation_ask,
     identity_change_announce,
 )
+from people.hris_guard import uploader_problems
 from people.models import AddressChange, Employee, User
 
 REQUIRED_COLUMNS = (
@@ -351,6 +352,8 @@ def employee_import_csv(
         )
         return result
     rows, _ = validate(text, result.errors)
+    if not result.errors:
+        result.errors.extend(RowError(*problem) for problem in uploader_problems(rows, by))
     if result.errors:
         return result
     try:

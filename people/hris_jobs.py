@@ -17,6 +17,7 @@ from django.utils import timezone
 from notifications.dispatch import task_on_commit
 from people import hris
 from people.hris import ImportResult, RowError
+from people.hris_guard import uploader_problems
 from people.models import EmployeeImport, User
 
 # How many rows the background import checks between two writes of its progress.
@@ -124,6 +125,8 @@ def _employee_import_run(job: EmployeeImport) -> EmployeeImport:
 
     errors: list[RowError] = []
     rows, numbers_in_file = hris.validate(job.csv_text, errors, progress)
+    if not errors:
+        errors.extend(RowError(*p) for p in uploader_problems(rows, job.uploaded_by))
     if errors:
         _employee_import_finish(job.pk, errors=errors, rows_checked=job.total_rows)
         job.refresh_from_db()
@@ -142,6 +145,10 @@ def _employee_import_run(job: EmployeeImport) -> EmployeeImport:
                 return locked
             # The directory may have changed since the rows were checked.
             hris.check_file(rows, result.errors, numbers_in_file)
+            if not result.errors:
+                result.errors.extend(
+                    RowError(*p) for p in uploader_problems(rows, locked.uploaded_by)
+                )
             if result.errors:
                 result.errors.sort(key=lambda e: e.line)
             else:
