@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from programs import services as program_services
-from tests.browser.helpers import screenshot
+from tests.browser.helpers import screenshot, sign_in
 from tests.builders.pairings import accept_both, propose
 from tests.builders.programs import apply, make_program
 from tests.factories import EmployeeFactory
@@ -72,7 +72,6 @@ def test_committee_member_filters_the_queue_by_program_and_searches_a_name(
 def test_the_queue_search_works_without_javascript(
     chromium, live_server, two_queues, committee_member
 ):
-    from tests.browser.helpers import sign_in
 
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     try:

@@ -17,14 +17,17 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from confidentiality.models import Rule
 from firewall.register import conflict_declare
 from pairings.models import Pin
 from people.accounts import user_add_to_role
 from people.forms import SELF_ABOVE, SELF_GRADE
 from people.roles import TALENT_TEAM
 from programs import selectors as program_selectors
+from programs.models import Application
 from reviews.models import PanelSeat, TalentReview
-from tests.builders.pairings import add_goal, person
+from tests.builders.confidentiality import change_rules
+from tests.builders.pairings import add_goal, person, sign_both
 from tests.builders.programs import apply, join_program
 from tests.builders.reviews import REASON_WORDS, main_content, plan_review, seat
 
@@ -413,7 +416,6 @@ def test_a_topic_id_in_another_script_is_an_unknown_topic_never_a_crash(
 ):
     """A plain employee posts the application form with a topic id "²" (a digit to
     str.isdigit, not to int()): a field error, no application."""
-    from programs.models import Application
 
     client = signed_in_client(outsider)
     url = reverse("programs:apply", args=[program.slug, "mentoree"])
@@ -479,9 +481,6 @@ def test_f13_nobody_names_themselves_a_mentorees_manager_in_the_admin(
     """The mentoree's manager sees what the agreement shares with the manager (F6): an HR admin
     (or a superuser with a directory entry) who picks themselves as the mentoree's manager
     would grant themselves that page. Refused on the form; the entry keeps its manager."""
-    from confidentiality.models import Rule
-    from tests.builders.confidentiality import change_rules
-    from tests.builders.pairings import sign_both
 
     actor = request.getfixturevalue(who)
     if who == "superuser":
