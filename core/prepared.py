@@ -87,6 +87,15 @@ class Prepared:
         return bool(self.rows(**values))
 
 
+def prepared_sql_rows(sql: str, params: dict[str, object] | list[object]) -> list[tuple]:
+    """SQL of our own (a shape the ORM cannot write: a CTE read several times), run as a
+    `Prepared` query is: counted like any other, and prepared on the server on PostgreSQL.
+    The values come back as the database driver gives them (no ORM conversion)."""
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _converted(row: tuple, converters: list) -> tuple:
     values = list(row)
     for position, (functions, expression) in converters:

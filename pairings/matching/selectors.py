@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import timezone
 
+from core.prepared import prepared_sql_rows
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
-from pairings.selectors import unmatched_mentorees
 from people.models import Employee
-from programs.models import Commitment, CommitmentAcceptance, Program
+from programs.models import Application, Program
 
 # The publication's progress lives in the cache (Redis in production, shared by the web and
 # the workers): the run's row is locked, and its changes unseen, until the publication's one
@@ -29,7 +29,7 @@ def matching_page_state(*, program: Program) -> dict[str, object]:
     """The latest run, whether it is still working (computing or publishing, with its
     progress), its proposed pairs (once done, or after a publication that did not go
     through) and the pins for the next run."""
-    run = program.matching_runs.first()
+    run = program.matching_runs.select_related("started_by__employee").first()
     reviewable = (MatchingRun.Status.DONE, MatchingRun.Status.PUBLISH_FAILED)
     pairs = (
         run.pairs.select_related("mentor", "mentoree").order_by("pk")
@@ -64,9 +64,10 @@ NO_MENTOR = "was considered, but no mentor with room left may be paired with the
 
 @dataclass(frozen=True)
 class LeftOut:
-    """A mentoree without a pair and why, in words a coordinator understands."""
+    """A mentoree without a pair (their full name) and why, in words a coordinator
+    understands."""
 
-    mentoree: Employee
+    name: str
     reason: str
 
 
@@ -93,58 +94,88 @@ class Gaps:
         return self.without_pair_count - len(self.without_pair)
 
 
+# The admitted mentorees of the program with no live pairing (`unmatched_mentorees`), each
+# once with what sorts them: inactive, or without the current commitment accepted (left
+# out), or in none of the run's rows (considered, left without a pair). Each anti-join is
+# evaluated once (hash joins on PostgreSQL; an acceptance and a row of the run are unique
+# per person), the current commitment read once; the counts and the first NAMED names of
+# each list come back together (part 0: the counts; 1: left out; 2: without a pair).
+_GAPS_SQL = """
+WITH waiting AS (
+    SELECT a.id, e.first_name, e.last_name, e.is_active,
+           ca.id IS NOT NULL AS accepted, pp.id IS NOT NULL AS proposed
+    FROM programs_application a
+    JOIN people_employee e ON e.id = a.applicant_id
+    LEFT JOIN programs_commitmentacceptance ca
+        ON ca.employee_id = a.applicant_id
+        AND ca.commitment_id = (
+            SELECT c.id FROM programs_commitment c
+            WHERE c.program_id = %(program)s ORDER BY c.version DESC LIMIT 1
+        )
+    LEFT JOIN pairings_proposedpair pp
+        ON pp.mentoree_id = a.applicant_id AND pp.run_id = %(run)s
+    WHERE a.program_id = %(program)s AND a.role = %(mentoree)s AND a.status = %(admitted)s
+        AND NOT EXISTS (
+            SELECT 1 FROM pairings_pairing p
+            WHERE p.mentoree_id = a.applicant_id AND p.program_id = %(program)s
+                AND p.status IN (%(live0)s, %(live1)s, %(live2)s)
+        )
+)
+SELECT 0, COUNT(*), COUNT(CASE WHEN NOT is_active OR NOT accepted THEN 1 END),
+       COUNT(CASE WHEN is_active AND accepted AND NOT proposed THEN 1 END), NULL, NULL
+FROM waiting
+UNION ALL
+SELECT * FROM (
+    SELECT 1, id, CASE WHEN is_active THEN 1 ELSE 0 END, 0, first_name, last_name FROM waiting
+    WHERE NOT is_active OR NOT accepted ORDER BY last_name, first_name, id LIMIT %(named)s
+) left_out
+UNION ALL
+SELECT * FROM (
+    SELECT 2, id, 1, 0, first_name, last_name FROM waiting
+    WHERE is_active AND accepted AND NOT proposed
+    ORDER BY last_name, first_name, id LIMIT %(named)s
+) without_pair
+ORDER BY 1, 6, 5, 2
+"""
+
+
 def matching_gaps(*, program: Program, run: MatchingRun | None) -> Gaps:
     """The figures the matching page gives, so they add up: of the admitted mentorees with no
     pair, who matching does not consider and why (the current commitment not accepted, or no
     longer an active employee), and, for a run ready for review, who it considered but left
-    without a pair. Names are read a page at a time (NAMED), the counts in one aggregate, so
-    a cohort of 100,000 costs the same few queries."""
-    current = Commitment.objects.filter(program=program).order_by("-version").values("pk")[:1]
-    accepted = CommitmentAcceptance.objects.filter(
-        commitment_id=Subquery(current), employee=OuterRef("applicant")
+    without a pair. One query, prepared on the server: the counts, and the names a page at a
+    time (NAMED), so a cohort of 100,000 costs the same."""
+    rows = prepared_sql_rows(
+        _GAPS_SQL,
+        {
+            "program": program.pk,
+            "run": run.pk if run is not None else None,
+            "mentoree": Application.Role.MENTOREE.value,
+            "admitted": Application.Status.ADMITTED.value,
+            **{f"live{i}": status.value for i, status in enumerate(Pairing.LIVE)},
+            "named": NAMED,
+        },
     )
-    waiting = unmatched_mentorees(program=program).annotate(accepted=Exists(accepted))
-    not_considered = Q(applicant__is_active=False) | Q(accepted=False)
+    (_, waiting, excluded, unpaired, _, _) = rows[0]
+    left_out: list[LeftOut] = []
+    without_pair: list[LeftOut] = []
+    for part, _pk, is_active, _, first_name, last_name in rows[1:]:
+        # As Employee.full_name spells it.
+        name = f"{first_name} {last_name}".strip()
+        if part == 1:
+            left_out.append(LeftOut(name, NOT_ACCEPTED if is_active else NOT_ACTIVE))
+        else:
+            without_pair.append(LeftOut(name, NO_MENTOR))
     reviewable = run is not None and run.status in (
         MatchingRun.Status.DONE,
         MatchingRun.Status.PUBLISH_FAILED,
     )
-    unpaired_rule = Q(applicant__is_active=True, accepted=True)
-    if run is not None:
-        # NOT EXISTS, an anti-join: NOT IN (subquery) was rescanned per row by PostgreSQL
-        # when the tables' statistics were missing or stale (7-9 s for a cohort of 2,000).
-        waiting = waiting.annotate(
-            proposed=Exists(ProposedPair.objects.filter(run=run, mentoree=OuterRef("applicant")))
-        )
-        unpaired_rule &= Q(proposed=False)
-    # Every count in one pass over the waiting mentorees (each pass costs the anti-join of
-    # a whole cohort); the names only where a count says there are some.
-    counts = waiting.aggregate(
-        waiting=Count("pk"),
-        excluded=Count("pk", filter=not_considered),
-        unpaired=Count("pk", filter=unpaired_rule),
-    )
-    left_out = (
-        [
-            LeftOut(a.applicant, NOT_ACTIVE if not a.applicant.is_active else NOT_ACCEPTED)
-            for a in waiting.filter(not_considered)[:NAMED]
-        ]
-        if counts["excluded"]
-        else []
-    )
-    without_pair: list[LeftOut] = []
-    without_pair_count = 0
-    if reviewable:
-        without_pair_count = counts["unpaired"]
-        if without_pair_count:
-            unpaired = waiting.filter(unpaired_rule)
-            without_pair = [LeftOut(a.applicant, NO_MENTOR) for a in unpaired[:NAMED]]
     return Gaps(
-        waiting=counts["waiting"],
+        waiting=waiting,
         left_out=left_out,
-        left_out_count=counts["excluded"],
-        without_pair=without_pair,
-        without_pair_count=without_pair_count,
+        left_out_count=excluded,
+        without_pair=without_pair if reviewable else [],
+        without_pair_count=unpaired if reviewable else 0,
     )
 
 

@@ -555,7 +555,7 @@ def test_the_matching_page_with_a_proposal(
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:matching", args=[program.slug]),
-        11,  # the waiting, left out and unpaired counted in one aggregate; names only where some
+        9,  # the counts and names of who waits in one query; the run with who started it
         django_assert_num_queries,
     )
 
