@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Max, Q
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from core.prepared import prepared_sql_rows
+from core.prepared import Prepared, prepared_sql_rows
 from pairings.models import MatchingRun, Pairing, Pin, ProposedPair
 from people.models import Employee
 from programs.models import Application, Program
@@ -25,11 +27,64 @@ def publish_progress_key(run_id: int) -> str:
     return f"matching-publish-progress:{run_id}"
 
 
+# The latest run of a program, the name of who started it and the number of its proposed
+# pairs, in one query built once (core.prepared): every visit and every two-second poll of
+# the page reads it.
+_RUN_COLUMNS = tuple(field.attname for field in MatchingRun._meta.concrete_fields)
+_STARTER_COLUMNS = (
+    "started_by__employee__id",
+    "started_by__employee__first_name",
+    "started_by__employee__last_name",
+    "started_by__first_name",
+    "started_by__last_name",
+    "started_by__username",
+)
+_LATEST_RUN = Prepared(
+    lambda program: (
+        MatchingRun.objects.filter(program_id=program)
+        .annotate(
+            pairs_count=Coalesce(
+                Subquery(
+                    ProposedPair.objects.filter(run=OuterRef("pk"))
+                    .order_by()
+                    .values("run")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
+        .order_by("-created_at", "-pk")  # MatchingRun.Meta.ordering: the latest first
+        .values_list(*_RUN_COLUMNS, *_STARTER_COLUMNS, "pairs_count")[:1]
+    ),
+    "program",
+)
+
+
+def _starter_name(employee_id, employee_first, employee_last, first, last, username) -> str:
+    """Who started a run, as the page spells them: their directory name, else their
+    account's (`{% firstof user.employee.full_name user %}`)."""
+    if employee_id is not None:
+        name = f"{employee_first} {employee_last}".strip()  # Employee.full_name
+        if name:
+            return name
+    return f"{first} {last}".strip() or username  # str(User)
+
+
 def matching_page_state(*, program: Program) -> dict[str, object]:
-    """The latest run, whether it is still working (computing or publishing, with its
-    progress), its proposed pairs (once done, or after a publication that did not go
-    through) and the pins for the next run."""
-    run = program.matching_runs.select_related("started_by__employee").first()
+    """The latest run (with who started it, or "" once their account is gone), whether it
+    is still working (computing or publishing, with its progress), its proposed pairs
+    (once done, or after a publication that did not go through) and their number."""
+    rows = _LATEST_RUN.rows(program=program.pk)
+    run = None
+    started_by = ""
+    pairs_count = 0
+    if rows:
+        row = rows[0]
+        run = MatchingRun.from_db(connection.alias, _RUN_COLUMNS, row[: len(_RUN_COLUMNS)])
+        if run.started_by_id is not None:
+            started_by = _starter_name(*row[len(_RUN_COLUMNS) : -1])
+        pairs_count = row[-1]
     reviewable = (MatchingRun.Status.DONE, MatchingRun.Status.PUBLISH_FAILED)
     pairs = (
         run.pairs.select_related("mentor", "mentoree").order_by("pk")
@@ -39,6 +94,7 @@ def matching_page_state(*, program: Program) -> dict[str, object]:
     publishing = run is not None and run.status == MatchingRun.Status.PUBLISHING
     return {
         "run": run,
+        "started_by": started_by,
         "running": run is not None
         and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
         "publishing": publishing,
@@ -47,8 +103,42 @@ def matching_page_state(*, program: Program) -> dict[str, object]:
         else None,
         "reviewable": run is not None and run.status in reviewable,
         "pairs": pairs,
-        "pins": program.pins.select_related("mentor", "mentoree").order_by("pk"),
+        "pairs_count": pairs_count,
     }
+
+
+@dataclass(frozen=True)
+class PinRow:
+    """A pin as the page lists it: its id and the two full names."""
+
+    id: int
+    mentor_name: str
+    mentoree_name: str
+
+
+_PINS = Prepared(
+    lambda program: (
+        Pin.objects.filter(program_id=program)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "mentor__first_name",
+            "mentor__last_name",
+            "mentoree__first_name",
+            "mentoree__last_name",
+        )
+    ),
+    "program",
+)
+
+
+def pin_rows(*, program: Program) -> list[PinRow]:
+    """The program's pins for the next run, in the order they were made (one query built
+    once: core.prepared)."""
+    return [
+        PinRow(pk, f"{mentor_first} {mentor_last}".strip(), f"{first} {last}".strip())
+        for pk, mentor_first, mentor_last, first, last in _PINS.rows(program=program.pk)
+    ]
 
 
 # How many names each list of the matching page spells out before saying "and N more".
@@ -103,7 +193,7 @@ class Gaps:
 _GAPS_SQL = """
 WITH waiting AS (
     SELECT a.id, e.first_name, e.last_name, e.is_active,
-           ca.id IS NOT NULL AS accepted, pp.id IS NOT NULL AS proposed
+           ca.employee_id IS NOT NULL AS accepted, pp.mentoree_id IS NOT NULL AS proposed
     FROM programs_application a
     JOIN people_employee e ON e.id = a.applicant_id
     LEFT JOIN programs_commitmentacceptance ca

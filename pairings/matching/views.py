@@ -33,13 +33,17 @@ def _user(request: HttpRequest) -> User:
 def matching_page(request: HttpRequest, slug: str) -> HttpResponse:
     program = selectors.program_for_coordinator(user=_user(request), slug=slug)
     state = matching_selectors.matching_page_state(program=program)
+    # The proposal's rows are listed only while it is up for review; none, none read.
+    count = cast(int, state["pairs_count"]) if state["reviewable"] else 0
+    pairs = state["pairs"] if count else []
     return render(
         request,
         "pairings/matching.html",
         {
             "program": program,
             **state,
-            "pairs": paginate(request, state["pairs"]),
+            "pairs": paginate(request, pairs, count=count),
+            "pins": matching_selectors.pin_rows(program=program),
             "pin_form": PinForm(user=_user(request), program=program),
             "swap_form": SwapForm(),
             "gaps": matching_selectors.matching_gaps(

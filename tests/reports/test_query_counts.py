@@ -555,9 +555,30 @@ def test_the_matching_page_with_a_proposal(
     assert_queries(
         signed_in_client(coordinator),
         reverse("pairings:matching", args=[program.slug]),
-        9,  # the counts and names of who waits in one query; the run with who started it
+        8,  # who waits, counted and named in one query; the run with who started it and its count
         django_assert_num_queries,
     )
+
+
+@SIZES
+def test_the_matching_page_naming_who_is_left_out_or_without_a_pair(
+    size, program, coordinator, signed_in_client, django_assert_num_queries
+):
+    """The bench's case: a run that proposed nobody, so every mentoree considered is named
+    as left without a pair, and some left out (the commitment not accepted)."""
+    for accept in [True] * size + [False] * size:
+        join_program(program, coordinator, accept=accept)
+    MatchingRun.objects.create(program=program, status=MatchingRun.Status.DONE)
+    response = assert_queries(
+        signed_in_client(coordinator),
+        reverse("pairings:matching", args=[program.slug]),
+        7,  # no proposal to list: the names and counts of who waits are one query
+        django_assert_num_queries,
+    )
+    assert (
+        response.context["gaps"].left_out_count,
+        response.context["gaps"].without_pair_count,
+    ) == (size, size)
 
 
 # --- confidentiality --------------------------------------------------------------------------
