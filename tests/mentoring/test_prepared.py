@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from core.prepared import Prepared
+from core.prepared import Prepared, prepared_sql_rows
 from people.models import Employee
 from programs.models import Program
 from programs.selectors import coordinated_program, coordinated_programs
@@ -84,6 +84,38 @@ def test_preparing_on_the_server_can_be_turned_off_for_a_pooler(db, settings):
     for _ in range(3):
         assert reports_of.rows(manager=boss.pk) == [(report.pk, report.last_name)]
     assert not [sql for sql, _ in _server_statements() if "last_name" in sql]
+
+
+_REPORTS_SQL = (
+    "SELECT id, last_name FROM people_employee WHERE manager_id = %(manager)s ORDER BY id"
+)
+
+
+def test_our_own_sql_runs_with_named_values_and_is_counted(db, django_assert_num_queries):
+    boss = EmployeeFactory()
+    reports = [EmployeeFactory(manager=boss) for _ in range(2)]
+    with django_assert_num_queries(2):
+        assert prepared_sql_rows(_REPORTS_SQL, {"manager": boss.pk}) == [
+            (e.pk, e.last_name) for e in reports
+        ]
+        assert prepared_sql_rows(_REPORTS_SQL, {"manager": None}) == []
+
+
+@pytest.mark.postgres
+def test_our_own_sql_is_prepared_on_the_server_unless_turned_off(db, settings):
+    boss = EmployeeFactory()
+    report = EmployeeFactory(manager=boss)
+    for _ in range(7):
+        assert prepared_sql_rows(_REPORTS_SQL, {"manager": boss.pk}) == [
+            (report.pk, report.last_name)
+        ]
+    (generic_plans,) = [n for sql, n in _server_statements() if "manager_id = $1" in sql]
+    assert generic_plans >= 1
+
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    other = _REPORTS_SQL.replace("ORDER BY id", "ORDER BY id DESC")
+    assert prepared_sql_rows(other, {"manager": boss.pk}) == [(report.pk, report.last_name)]
+    assert not [sql for sql, _ in _server_statements() if "ORDER BY id DESC" in sql]
 
 
 def test_a_text_argument_and_the_orms_conversions(db, program, coordinator, committee_member):
