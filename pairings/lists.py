@@ -7,13 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 
 from core.listing import FilteredList, search_condition
+from core.prepared import Prepared
 from pairings.models import Pairing
-from pairings.selectors import pairing_list_for, pairings_of_program
-from people.models import User
-from programs.models import Commitment, CommitmentAcceptance, Program
+from pairings.selectors import pairing_list_for, pairings_of_program, unmatched_mentorees
+from people.models import Employee, User
+from programs.models import Application, Commitment, CommitmentAcceptance, Program
 
 # What a search of pairings may match: who is in the pair, never what they wrote or agreed.
 PERSON_FIELDS = ("first_name", "last_name", "email", "number", "department")
@@ -90,3 +101,57 @@ def my_pairings_filtered(
         shown=counts["shown"],
         total=counts["total"],
     )
+
+
+# --- Admitted mentorees without a pair, a page at a time -------------------------------------
+
+_UNMATCHED_PERSON = ("first_name", "last_name", "title", "department")
+
+
+def _unmatched(program: int) -> QuerySet[Application]:
+    return unmatched_mentorees(program=Program(pk=program))
+
+
+_UNMATCHED_COUNT = Prepared(
+    lambda program: (
+        _unmatched(program).order_by().values("program").annotate(n=Count("pk")).values("n")
+    ),
+    "program",
+    planned_each_time=True,
+)
+_UNMATCHED_PAGE = Prepared(
+    lambda program: _unmatched(program).values_list(
+        "pk", "applicant_id", *(f"applicant__{name}" for name in _UNMATCHED_PERSON)
+    ),
+    "program",
+    planned_each_time=True,
+)
+
+
+class UnmatchedMentorees:
+    """`unmatched_mentorees(program)` for the paginator: its count and each page read by
+    its own SQL built once per process (core.prepared), the ORM took longer to build the
+    two queries than the database to answer them. A page holds applications with their
+    applicant, and only the fields `unmatched_mentorees` reads."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+
+    def count(self) -> int:
+        found = _UNMATCHED_COUNT.rows(program=self.program.pk)
+        return found[0][0] if found else 0
+
+    def __getitem__(self, window: slice) -> list[Application]:
+        start, stop = window.start or 0, window.stop
+        rows = _UNMATCHED_PAGE.rows_between(start, stop - start, program=self.program.pk)
+        return [self._application(row) for row in rows]
+
+    def _application(self, row: tuple) -> Application:
+        pk, applicant_id, *person = row
+        read = ["id", "program_id", "applicant_id"], [pk, self.program.pk, applicant_id]
+        application = Application.from_db(connection.alias, *read)
+        applicant = Employee.from_db(
+            connection.alias, ["id", *_UNMATCHED_PERSON], [applicant_id, *person]
+        )
+        Application.applicant.field.set_cached_value(application, applicant)
+        return application

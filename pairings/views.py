@@ -378,7 +378,7 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
     page = paginate(request, pairings.rows, count=pairings.shown)
     selectors.attach_attendance(pairings=page.object_list)
     selectors.attach_coordinator_themes(pairings=page.object_list)
-    unmatched = paginate(request, selectors.unmatched_mentorees(program=program), "upage")
+    unmatched = paginate(request, lists.UnmatchedMentorees(program), "upage")
     suggestions_url = address_for_each("pairings:suggestions", program.slug)
     context = list_context(
         form=form,
