@@ -6,23 +6,35 @@ its selector already allows, never more: the coordinator's rows are `pairings_of
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    When,
 )
+from django.db.models.functions import Coalesce, Now
 
 from core.listing import FilteredList, search_condition
 from core.prepared import Prepared
-from pairings.models import Pairing
-from pairings.selectors import pairing_list_for, pairings_of_program, unmatched_mentorees
+from pairings.models import Meeting, Pairing
+from pairings.selectors import (
+    ATTENDANCE_RULES,
+    attach_coordinator_themes,
+    pairing_list_for,
+    pairings_of_program,
+    unmatched_mentorees,
+)
 from people.models import Employee, User
 from programs.models import Application, Commitment, CommitmentAcceptance, Program
 
@@ -57,24 +69,161 @@ def program_pairings_filtered(
     """The program's pairings (the caller has checked that `user` coordinates `program`)
     narrowed by status and by the mentor's or mentoree's name, e-mail, number or department;
     with the count of every status in the program. One query counts both: the statuses
-    (what the page shows anyway) and the rows the search matches in each."""
+    (what the page shows anyway) and the rows the search matches in each (without a
+    search, that query built once per process: they are the same counts)."""
     matching = search_condition(search, PAIR_SEARCH)
-    rows = (
-        program.pairings.values_list("status")
-        .annotate(n=Count("pk"), hits=Count("pk", filter=matching))
-        .order_by()
-    )
+    if search:
+        rows = list(
+            program.pairings.values_list("status")
+            .annotate(n=Count("pk"), hits=Count("pk", filter=matching))
+            .order_by()
+        )
+    else:
+        rows = [(value, n, n) for value, n in _STATUS_COUNTS.rows(program=program.pk)]
     counts, hits = {}, {}
     for value, n, found in rows:
         counts[value], hits[value] = n, found
     status_counts = {value: counts.get(value, 0) for value in Pairing.Status.values}
     shown = hits.get(status, 0) if status else sum(hits.values())
-    listed = (
-        pairings_of_program(program=program, status=status or None)
-        .filter(matching)
-        .annotate(paused=_paused())
-    )
+    listed = ProgramPairings(program=program, status=status, matching=matching if search else None)
     return FilteredList(rows=listed, shown=shown, total=sum(status_counts.values())), status_counts
+
+
+_STATUS_COUNTS = Prepared(
+    lambda program: (
+        Pairing.objects.filter(program_id=program).values_list("status").annotate(n=Count("pk"))
+    ).order_by(),
+    "program",
+)
+
+
+def _attendance() -> dict[str, Case]:
+    """F6: the meetings held and the last one's date, only where the rule in force of the
+    pair's agreement for the coordinator allows attendance (ATTENDANCE_RULES); 0 and None
+    for every other pair, whose meetings are not even read. Held: started (the database's
+    clock, so the query is built once) and not called off."""
+    held = Meeting.objects.filter(
+        pairing=OuterRef("pk"), starts_at__lte=Now(), cancelled_at__isnull=True
+    ).order_by()
+    visible = Q(agreement__in_force_coordinator_rule__in=ATTENDANCE_RULES)
+    count = held.values("pairing").annotate(n=Count("pk")).values("n")
+    last = held.values("pairing").annotate(last=Max("starts_at")).values("last")
+    return {
+        "attendance_visible": Case(When(visible, then=True), default=False),
+        "meetings_held": Case(When(visible, then=Coalesce(Subquery(count), 0)), default=0),
+        "last_meeting": Case(
+            When(visible, then=Subquery(last)), default=None, output_field=DateTimeField()
+        ),
+    }
+
+
+def _themed() -> Exists:
+    """Whether the mentoree consented to pass on a theme to the coordinator and the rule in
+    force still allows themes: only then are the themes read (attach_coordinator_themes)."""
+    return Exists(
+        Pairing.objects.filter(
+            pk=OuterRef("pk"),
+            agreement__in_force_coordinator_rule="themes",
+            agreement__themes__audience="coordinator",
+        )
+    )
+
+
+_PERSON = ("first_name", "last_name")
+_PAIRING_COLUMNS = ("pk", "program_id", "mentor_id", "mentoree_id", "status", "score")
+_COLUMNS = (
+    *_PAIRING_COLUMNS,
+    "proposed_at",
+    *(f"{side}__{name}" for side in ("mentor", "mentoree") for name in _PERSON),
+    "paused",
+    "attendance_visible",
+    "meetings_held",
+    "last_meeting",
+    "themed",
+)
+
+
+def _listed(program: int, status: str | None, matching: Q | None = None) -> QuerySet:
+    """The rows of `pairings_of_program` the list shows, as values (in _COLUMNS' order)."""
+    listed = pairings_of_program(program=Program(pk=program), status=status)
+    if matching is not None:
+        listed = listed.filter(matching)
+    return listed.annotate(paused=_paused(), themed=_themed(), **_attendance()).values_list(
+        *_COLUMNS
+    )
+
+
+# Without a search, built once per process; each page planned for itself (a generic plan
+# cannot know how many pairings the program or the status has).
+_ALL = Prepared(lambda program: _listed(program, None), "program", planned_each_time=True)
+_ONE_STATUS = Prepared(
+    lambda program, status: _listed(program, status),
+    "program",
+    texts=("status",),
+    planned_each_time=True,
+)
+
+
+class ProgramPairings:
+    """A page of the coordinator's pairings at a time, for the paginator (which is given
+    the count): the program's pairings with their status, score, names, whether paused,
+    their attendance (F6) and whether they have themes for the coordinator, read in one
+    query. Each is a Pairing holding only those fields, its mentor and mentoree (names)."""
+
+    def __init__(self, *, program: Program, status: str, matching: Q | None) -> None:
+        self.program, self.status, self.matching = program, status, matching
+
+    def __getitem__(self, window: slice) -> list[Pairing]:
+        start, stop = window.start or 0, window.stop
+        if self.matching is not None:
+            found = _listed(self.program.pk, self.status or None, self.matching)[start:stop]
+            rows = list(found)
+        elif self.status:
+            rows = _ONE_STATUS.rows_between(
+                start, stop - start, program=self.program.pk, status=self.status
+            )
+        else:
+            rows = _ALL.rows_between(start, stop - start, program=self.program.pk)
+        pairings: list[Any] = [_pairing(row) for row in rows]
+        if any(pairing.themed for pairing in pairings):
+            attach_coordinator_themes(pairings=pairings)
+        else:
+            for pairing in pairings:
+                pairing.coordinator_themes = []
+        return pairings
+
+
+def _pairing(row: tuple) -> Pairing:
+    (pk, program_id, mentor_id, mentoree_id, status, score, proposed_at, *names) = row[:11]
+    pairing = _read(
+        Pairing,
+        id=pk,
+        program_id=program_id,
+        mentor_id=mentor_id,
+        mentoree_id=mentoree_id,
+        status=status,
+        score=score,
+        proposed_at=proposed_at,
+    )
+    mentor = _read(Employee, id=mentor_id, first_name=names[0], last_name=names[1])
+    mentoree = _read(Employee, id=mentoree_id, first_name=names[2], last_name=names[3])
+    Pairing.mentor.field.set_cached_value(pairing, mentor)
+    Pairing.mentoree.field.set_cached_value(pairing, mentoree)
+    paused, visible, held, last, themed = row[11:]
+    pairing.paused, pairing.attendance_visible, pairing.themed = (
+        bool(paused),
+        bool(visible),
+        bool(themed),
+    )
+    pairing.meetings_held, pairing.last_meeting = held, last
+    return pairing
+
+
+def _read(model, **values):
+    """An instance of `model` as the ORM makes one from a row of some of its fields (the
+    others deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def my_pairings_filtered(
@@ -148,10 +297,11 @@ class UnmatchedMentorees:
 
     def _application(self, row: tuple) -> Application:
         pk, applicant_id, *person = row
-        read = ["id", "program_id", "applicant_id"], [pk, self.program.pk, applicant_id]
-        application = Application.from_db(connection.alias, *read)
-        applicant = Employee.from_db(
-            connection.alias, ["id", *_UNMATCHED_PERSON], [applicant_id, *person]
+        application = _read(
+            Application, id=pk, program_id=self.program.pk, applicant_id=applicant_id
+        )
+        applicant = _read(
+            Employee, id=applicant_id, **dict(zip(_UNMATCHED_PERSON, person, strict=True))
         )
         Application.applicant.field.set_cached_value(application, applicant)
         return application

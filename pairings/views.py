@@ -376,8 +376,6 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user, program=program, status=filters.status, search=filters.terms
     )
     page = paginate(request, pairings.rows, count=pairings.shown)
-    selectors.attach_attendance(pairings=page.object_list)
-    selectors.attach_coordinator_themes(pairings=page.object_list)
     unmatched = paginate(request, lists.UnmatchedMentorees(program), "upage")
     suggestions_url = address_for_each("pairings:suggestions", program.slug)
     context = list_context(
