@@ -11,25 +11,20 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
-    DateTimeField,
     Exists,
     ExpressionWrapper,
-    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    When,
 )
-from django.db.models.functions import Coalesce, Now
 
 from core.listing import FilteredList, search_condition
 from core.prepared import Prepared
-from pairings.models import Meeting, Pairing
+from pairings.models import Pairing
 from pairings.selectors import (
-    ATTENDANCE_RULES,
+    attach_attendance,
     attach_coordinator_themes,
     pairing_list_for,
     pairings_of_program,
@@ -37,6 +32,10 @@ from pairings.selectors import (
 )
 from people.models import Employee, User
 from programs.models import Application, Commitment, CommitmentAcceptance, Program
+
+# The agreement's models are confidentiality's (the app above): reached through the relation.
+_AGREEMENT = Pairing.agreement.related.related_model
+_THEME: Any = _AGREEMENT._meta.get_field("themes").related_model
 
 # What a search of pairings may match: who is in the pair, never what they wrote or agreed.
 PERSON_FIELDS = ("first_name", "last_name", "email", "number", "department")
@@ -97,48 +96,27 @@ _STATUS_COUNTS = Prepared(
 )
 
 
-def _attendance() -> dict[str, Case]:
-    """F6: the meetings held and the last one's date, only where the rule in force of the
-    pair's agreement for the coordinator allows attendance (ATTENDANCE_RULES); 0 and None
-    for every other pair, whose meetings are not even read. Held: started (the database's
-    clock, so the query is built once) and not called off."""
-    held = Meeting.objects.filter(
-        pairing=OuterRef("pk"), starts_at__lte=Now(), cancelled_at__isnull=True
-    ).order_by()
-    visible = Q(agreement__in_force_coordinator_rule__in=ATTENDANCE_RULES)
-    count = held.values("pairing").annotate(n=Count("pk")).values("n")
-    last = held.values("pairing").annotate(last=Max("starts_at")).values("last")
-    return {
-        "attendance_visible": Case(When(visible, then=True), default=False),
-        "meetings_held": Case(When(visible, then=Coalesce(Subquery(count), 0)), default=0),
-        "last_meeting": Case(
-            When(visible, then=Subquery(last)), default=None, output_field=DateTimeField()
-        ),
-    }
-
-
-def _themed() -> Exists:
-    """Whether the mentoree consented to pass on a theme to the coordinator and the rule in
-    force still allows themes: only then are the themes read (attach_coordinator_themes)."""
-    return Exists(
-        Pairing.objects.filter(
-            pk=OuterRef("pk"),
-            agreement__in_force_coordinator_rule="themes",
-            agreement__themes__audience="coordinator",
-        )
+def _themed() -> ExpressionWrapper:
+    """Whether the rule in force still allows themes and the mentoree consented to pass one
+    on to the coordinator: only then are the themes read (attach_coordinator_themes). The
+    rule first, so the themes are looked up for those pairs only."""
+    consented = _THEME.objects.filter(agreement=OuterRef("agreement__id"), audience="coordinator")
+    return ExpressionWrapper(
+        Q(agreement__in_force_coordinator_rule="themes") & Q(Exists(consented)),
+        output_field=BooleanField(),
     )
 
 
 _PERSON = ("first_name", "last_name")
+
 _PAIRING_COLUMNS = ("pk", "program_id", "mentor_id", "mentoree_id", "status", "score")
 _COLUMNS = (
     *_PAIRING_COLUMNS,
     "proposed_at",
     *(f"{side}__{name}" for side in ("mentor", "mentoree") for name in _PERSON),
+    "agreement__id",
+    "agreement__in_force_coordinator_rule",
     "paused",
-    "attendance_visible",
-    "meetings_held",
-    "last_meeting",
     "themed",
 )
 
@@ -148,9 +126,7 @@ def _listed(program: int, status: str | None, matching: Q | None = None) -> Quer
     listed = pairings_of_program(program=Program(pk=program), status=status)
     if matching is not None:
         listed = listed.filter(matching)
-    return listed.annotate(paused=_paused(), themed=_themed(), **_attendance()).values_list(
-        *_COLUMNS
-    )
+    return listed.annotate(paused=_paused(), themed=_themed()).values_list(*_COLUMNS)
 
 
 # Without a search, built once per process; each page planned for itself (a generic plan
@@ -166,15 +142,19 @@ _ONE_STATUS = Prepared(
 
 class ProgramPairings:
     """A page of the coordinator's pairings at a time, for the paginator (which is given
-    the count): the program's pairings with their status, score, names, whether paused,
-    their attendance (F6) and whether they have themes for the coordinator, read in one
-    query. Each is a Pairing holding only those fields, its mentor and mentoree (names)."""
+    the count): the program's pairings with their status, score, names, the coordinator's
+    rule of their agreement, whether paused and whether they have themes for the
+    coordinator, in one query; then their attendance (F6, `attach_attendance`) and, only
+    when a pair shown has some, the themes. Each is a Pairing holding only those fields,
+    its mentor and mentoree (names) and its agreement (the rule)."""
 
     def __init__(self, *, program: Program, status: str, matching: Q | None) -> None:
         self.program, self.status, self.matching = program, status, matching
 
     def __getitem__(self, window: slice) -> list[Pairing]:
         start, stop = window.start or 0, window.stop
+        if stop <= start:  # an empty list's page: nothing to read
+            return []
         if self.matching is not None:
             found = _listed(self.program.pk, self.status or None, self.matching)[start:stop]
             rows = list(found)
@@ -185,6 +165,7 @@ class ProgramPairings:
         else:
             rows = _ALL.rows_between(start, stop - start, program=self.program.pk)
         pairings: list[Any] = [_pairing(row) for row in rows]
+        attach_attendance(pairings=pairings)
         if any(pairing.themed for pairing in pairings):
             attach_coordinator_themes(pairings=pairings)
         else:
@@ -209,13 +190,15 @@ def _pairing(row: tuple) -> Pairing:
     mentoree = _read(Employee, id=mentoree_id, first_name=names[2], last_name=names[3])
     Pairing.mentor.field.set_cached_value(pairing, mentor)
     Pairing.mentoree.field.set_cached_value(pairing, mentoree)
-    paused, visible, held, last, themed = row[11:]
-    pairing.paused, pairing.attendance_visible, pairing.themed = (
-        bool(paused),
-        bool(visible),
-        bool(themed),
-    )
-    pairing.meetings_held, pairing.last_meeting = held, last
+    agreement_id, rule, paused, themed = row[11:]
+    # The agreement as far as attach_attendance reads it (F6): its coordinator rule in force.
+    agreement = None
+    if agreement_id is not None:
+        agreement = _read(
+            _AGREEMENT, id=agreement_id, pairing_id=pk, in_force_coordinator_rule=rule
+        )
+    Pairing.agreement.related.set_cached_value(pairing, agreement)
+    pairing.paused, pairing.themed = bool(paused), bool(themed)
     return pairing
 
 
@@ -292,6 +275,8 @@ class UnmatchedMentorees:
 
     def __getitem__(self, window: slice) -> list[Application]:
         start, stop = window.start or 0, window.stop
+        if stop <= start:  # an empty list's page: nothing to read
+            return []
         rows = _UNMATCHED_PAGE.rows_between(start, stop - start, program=self.program.pk)
         return [self._application(row) for row in rows]
 

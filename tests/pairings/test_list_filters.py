@@ -191,8 +191,8 @@ def test_the_filtered_pairings_page_keeps_its_query_count(
     client.get(url)
     # As many as the page without filters (tests/reports/test_query_counts.py): the search
     # is counted in the same grouped query as the statuses.
-    # Attendance is read in the list's own query, the themes only when a pair shown has
-    # some for the coordinator (none here).
+    # The themes are read only when a pair shown has some for the coordinator (none here),
+    # the mentorees without a pair only when there are some (none here either).
     with django_assert_num_queries(10):
         client.get(url)
     with django_assert_num_queries(10):
