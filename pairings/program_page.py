@@ -12,7 +12,6 @@ from datetime import datetime
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 
-from mentoring.templatetags.pages import TONES
 from pairings.models import Pairing
 from programs.models import Application
 
@@ -34,7 +33,7 @@ class PairingRow:
     mentoree: str
     paused: bool
     status: str  # its label
-    tone: str
+    status_value: str  # for its tone (the template's `tone` filter)
     proposed: str
     score: int | None
     attendance_visible: bool
@@ -52,7 +51,7 @@ def pairing_rows(pairings: Iterable[Pairing]) -> list[PairingRow]:
             mentoree=pairing.mentoree.full_name,
             paused=bool(getattr(pairing, "paused", False)),
             status=STATUS_LABELS.get(pairing.status, pairing.status),
-            tone=TONES.get(pairing.status, "neutral"),
+            status_value=pairing.status,
             proposed=_day(pairing.proposed_at),
             score=pairing.score,
             attendance_visible=pairing.attendance_visible,
