@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
+from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -51,7 +52,7 @@ class FilteredList:
     """A filtered list: its rows (a queryset to page), how many match and how many there are
     without the filters (counted together in one query where the selector can)."""
 
-    rows: QuerySet
+    rows: QuerySet | Any  # or any list the paginator can slice (given the count)
     shown: int
     total: int
 

@@ -16,7 +16,7 @@ from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from firewall.access import get_or_404_logged
-from pairings import lists, selectors, services
+from pairings import lists, program_page, selectors, services
 from pairings.forms import (
     EndForm,
     GoalForm,
@@ -376,12 +376,8 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user, program=program, status=filters.status, search=filters.terms
     )
     page = paginate(request, pairings.rows, count=pairings.shown)
-    selectors.attach_attendance(pairings=page.object_list)
-    selectors.attach_coordinator_themes(pairings=page.object_list)
-    unmatched = paginate(request, selectors.unmatched_mentorees(program=program), "upage")
+    unmatched = paginate(request, lists.UnmatchedMentorees(program), "upage")
     suggestions_url = address_for_each("pairings:suggestions", program.slug)
-    for application in unmatched:
-        application.suggestions_url = suggestions_url(application.applicant_id)
     context = list_context(
         form=form,
         filters=filters,
@@ -397,7 +393,9 @@ def program_pairings(request: HttpRequest, slug: str) -> HttpResponse:
         "statuses": Pairing.Status.choices,
         "status_counts": status_counts,
         "ending_months": selectors.ending_categories_by_month(program=program, user=request.user),
+        "rows": program_page.pairing_rows(page.object_list),
         "unmatched": unmatched,
+        "unmatched_rows": program_page.unmatched_rows(unmatched.object_list, suggestions_url),
     }
     return render_list(request, "pairings/program_pairings.html", context)
 

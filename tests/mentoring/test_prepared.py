@@ -132,3 +132,43 @@ def test_a_text_argument_and_the_orms_conversions(db, program, coordinator, comm
     assert coordinated_program(user=committee_member, slug=program.slug) is None
     # A slug that looks like SQL is a value, never SQL.
     assert coordinated_program(user=coordinator, slug="' OR 1=1 --") is None
+
+
+def test_a_page_of_a_prepared_query_is_the_orms_slice(db):
+    """`rows_between(offset, limit)`: the rows the ORM's `[offset:offset + limit]` gives, in
+    the query's order, for every window (past the end too)."""
+    boss = EmployeeFactory()
+    for _ in range(7):
+        EmployeeFactory(manager=boss)
+
+    def ordered(manager):
+        return Employee.objects.filter(manager_id=manager).order_by("last_name", "pk")
+
+    reports_of = Prepared(
+        lambda manager: ordered(manager).values_list("pk", "last_name"), "manager"
+    )
+    for offset, limit in [(0, 3), (3, 3), (6, 3), (9, 3), (0, 25)]:
+        expected = list(ordered(boss.pk).values_list("pk", "last_name")[offset : offset + limit])
+        assert reports_of.rows_between(offset, limit, manager=boss.pk) == expected
+
+
+def test_a_query_built_with_a_slice_is_not_run_a_page_at_a_time(db):
+    first = Prepared(lambda manager: Employee.objects.filter(manager_id=manager)[:1], "manager")
+    assert first.rows(manager=1) == []
+    with pytest.raises(ValueError, match="without a slice"):
+        first.rows_between(0, 25, manager=1)
+
+
+@pytest.mark.postgres
+def test_a_query_planned_each_time_is_not_prepared_on_the_server(db):
+    boss = EmployeeFactory()
+    report = EmployeeFactory(manager=boss)
+    # Its own SQL (no other test prepares it on this connection).
+    reports_of = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).values("pk", "title"),
+        "manager",
+        planned_each_time=True,
+    )
+    for _ in range(7):
+        assert reports_of.rows(manager=boss.pk) == [(report.pk, report.title)]
+    assert not [sql for sql, _ in _server_statements() if '"title"' in sql]
