@@ -1,0 +1,81 @@
+"""Reads the pair's pages ask on every request, built by the ORM once per process and run
+with the request's ids (core.prepared): building them cost more Python than the database
+takes to answer. Nothing is kept between requests but the SQL: every call reads fresh rows."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Exists, F, FilteredRelation, Model, OuterRef, Q
+
+from core.prepared import Prepared
+from pairings.models import Pairing, PairingUserObjectPermission
+from people.models import Employee, User
+from programs.models import Program
+
+
+def _columns(model: type[Model]) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields)
+
+
+_PAIRING = _columns(Pairing)
+_RELATED: tuple[tuple[str, type[Model], tuple[str, ...]], ...] = (
+    ("program", Program, _columns(Program)),
+    ("mentor", Employee, _columns(Employee)),
+    ("mentoree", Employee, _columns(Employee)),
+)
+
+
+def _member_pairing(user: int, pairing: int):
+    """`pairing_list_for(user).get(pk=pairing)` as one row: the pairing, its program and
+    both members. The same rule as guardian's get_objects_for_user with use_groups,
+    with_superuser and accept_global_perms all off: the user's own object permission on
+    this pairing, read from guardian's direct table (as programs.selectors reads a program
+    role)."""
+    granted = PairingUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename="access_pairing"
+    )
+    related = [f"{name}__{column}" for name, _, columns in _RELATED for column in columns]
+    return Pairing.objects.filter(Exists(granted), pk=pairing).values_list(*_PAIRING, *related)
+
+
+_FIELDS = {name: getattr(Pairing, name).field for name, _, _ in _RELATED}  # the foreign keys
+_MEMBER_PAIRING = Prepared(_member_pairing, "user", "pairing")
+
+
+def member_pairing(*, user: User, pk: int) -> Pairing | None:
+    """The pairing with its program, mentor and mentoree loaded (as `select_related`
+    loads them), for a user holding the pair's object permission; None for anyone else."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    rows = _MEMBER_PAIRING.rows(user=user.pk, pairing=pk)
+    if not rows:
+        return None
+    row, at = rows[0], len(_PAIRING)
+    pairing = Pairing.from_db(connection.alias, _PAIRING, row[:at])
+    for name, model, columns in _RELATED:
+        instance = model.from_db(connection.alias, columns, row[at : at + len(columns)])
+        _FIELDS[name].set_cached_value(pairing, instance)
+        at += len(columns)
+    return pairing
+
+
+def _agreement_in_force(pairing: int):
+    in_force = FilteredRelation(
+        "agreement__signatures",
+        condition=Q(agreement__signatures__version=F("agreement__version")),
+    )
+    return (
+        Pairing.objects.filter(pk=pairing, agreement__isnull=False)
+        .annotate(in_force=in_force)
+        .values_list("agreement__version", "in_force__signer_id")
+        .order_by()
+    )
+
+
+_AGREEMENT_IN_FORCE = Prepared(_agreement_in_force, "pairing")
+
+
+def agreement_in_force(*, pairing: int) -> list[tuple[int, int | None]]:
+    """(version, signer) of the pair's agreement, one row per signature of its version in
+    force ((version, None) when nobody signed it); no row when there is no agreement."""
+    return _AGREEMENT_IN_FORCE.rows(pairing=pairing)
