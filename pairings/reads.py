@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Exists, F, FilteredRelation, Model, OuterRef, Q
 
 from core.prepared import Prepared
-from pairings.models import Pairing, PairingUserObjectPermission
+from pairings.models import Goal, GoalChange, Pairing, PairingUserObjectPermission
 from people.models import Employee, User
 from programs.models import Program
 
@@ -79,3 +79,43 @@ def agreement_in_force(*, pairing: int) -> list[tuple[int, int | None]]:
     """(version, signer) of the pair's agreement, one row per signature of its version in
     force ((version, None) when nobody signed it); no row when there is no agreement."""
     return _AGREEMENT_IN_FORCE.rows(pairing=pairing)
+
+
+_GOAL = _columns(Goal)
+_CHANGE = _columns(GoalChange)
+_GOALS = Prepared(
+    lambda pairing: (
+        Goal.objects.filter(pairing_id=pairing).order_by("created_at", "pk").values_list(*_GOAL)
+    ),
+    "pairing",
+)
+_CHANGES = Prepared(
+    lambda pairing: (
+        GoalChange.objects.filter(goal__pairing_id=pairing)
+        .order_by("-changed_at", "-pk")
+        .values_list(*_CHANGE)
+    ),
+    "pairing",
+)
+
+
+def goals_with_history(*, pairing: int) -> list[Goal]:
+    """The pair's goals in their order, each with its history newest first (`goal.changes.all()`
+    answers from it, as after `prefetch_related("changes")`): two queries, one without goals."""
+    goals = [Goal.from_db(connection.alias, _GOAL, row) for row in _GOALS.rows(pairing=pairing)]
+    changes: dict[int, list[GoalChange]] = {goal.pk: [] for goal in goals}
+    for row in _CHANGES.rows(pairing=pairing) if goals else ():
+        change = GoalChange.from_db(connection.alias, _CHANGE, row)
+        if change.goal_id in changes:
+            changes[change.goal_id].append(change)
+    for goal in goals:
+        goal._prefetched_objects_cache = {"changes": _prefetched(goal, changes[goal.pk])}  # type: ignore[attr-defined]
+    return goals
+
+
+def _prefetched(goal: Goal, changes: list[GoalChange]):
+    """What `prefetch_related` keeps on each goal: its history as an evaluated queryset."""
+    queryset = goal.changes.all()
+    queryset._result_cache = changes  # type: ignore[attr-defined]
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset

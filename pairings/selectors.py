@@ -22,7 +22,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from pairings.models import Goal, GoalChange, Meeting, Pairing
-from pairings.reads import agreement_in_force, member_pairing
+from pairings.reads import agreement_in_force, goals_with_history, member_pairing
 from pairings.scoring import Participant, score_pair
 from people.models import Employee, User
 from people.roles import HR_ADMINS
@@ -142,9 +142,10 @@ def agreement_box(*, pairing: Pairing) -> AgreementBox | None:
     )
 
 
-def goals_of(*, pairing: Pairing) -> QuerySet[Goal]:
-    """The pair's goals, each with its history, newest change first (one more query)."""
-    return pairing.goals.prefetch_related("changes")
+def goals_of(*, pairing: Pairing) -> list[Goal]:
+    """The pair's goals, each with its history, newest change first (one more query; both
+    prepared: pairings.reads)."""
+    return goals_with_history(pairing=pairing.pk)
 
 
 def goal_history(*, goal: Goal) -> QuerySet[GoalChange]:

@@ -5,13 +5,17 @@ every person of the test world, with the same rows loaded."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
-from pairings.models import Pairing
-from pairings.selectors import pairing_get_for, pairing_list_for
+from pairings import services as pairing_services
+from pairings.models import Goal, Pairing
+from pairings.selectors import goals_of, pairing_get_for, pairing_list_for
+from tests.builders.pairings import add_goal
 
 PEOPLE = [
     "mentor",
@@ -90,3 +94,41 @@ def test_only_the_users_own_live_permission_opens_it(active_pairing, mentor, out
 
     mentor.is_active = False
     assert _prepared(mentor, active_pairing.pk) is None
+
+
+def test_goals_and_their_history_are_what_prefetch_related_reads(
+    active_pairing, django_assert_num_queries
+):
+    """`goals_of` (two prepared queries): the pair's goals in order, each with its history
+    newest first, decrypted as the ORM reads them."""
+
+    first, second = add_goal(active_pairing, "First"), add_goal(active_pairing, "Second")
+    pairing_services.goal_update(
+        goal=first,
+        by=active_pairing.mentor,
+        title="First, renamed",
+        description="Secret words",
+        due_on=date(2027, 1, 2),
+    )
+    expected = list(Goal.objects.filter(pairing=active_pairing).prefetch_related("changes"))
+    with django_assert_num_queries(2):
+        found = goals_of(pairing=active_pairing)
+        histories = [list(goal.changes.all()) for goal in found]
+    assert [g.pk for g in found] == [g.pk for g in expected] == [first.pk, second.pk]
+    for goal, want, history in zip(found, expected, histories, strict=True):
+        _same_fields(goal, want)
+        assert [c.pk for c in history] == [c.pk for c in want.changes.all()]
+        for change, want_change in zip(history, want.changes.all(), strict=True):
+            _same_fields(change, want_change)
+    assert found[0].description == "Secret words"
+
+
+def test_a_pair_without_goals_asks_once(active_pairing, django_assert_num_queries):
+
+    with django_assert_num_queries(1):
+        assert goals_of(pairing=active_pairing) == []
+
+
+def _same_fields(found, expected) -> None:
+    for field in type(found)._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
