@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from confidentiality.models import Audience, Rule
-from core.widgets import QuickSelect
+from core.widgets import QuickSelect, QuickTextarea
 
 
 class SignForm(forms.Form):
@@ -41,7 +41,7 @@ class ThemeForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        max_length=20000, widget=forms.Textarea(attrs={"rows": 6}), label="Your note"
+        max_length=20000, widget=QuickTextarea(attrs={"rows": 6}), label="Your note"
     )
     shared = forms.BooleanField(
         required=False,

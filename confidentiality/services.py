@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
@@ -28,6 +29,7 @@ from confidentiality.models import (
     Signature,
 )
 from confidentiality.texts import DEFAULT_AGREEMENT_TERMS
+from core.prepared import Prepared
 from core.refusals import refuse
 from firewall.access import access_event_record
 from firewall.models import AccessEvent
@@ -215,18 +217,28 @@ def agreement_messages_schedule(*, pairing) -> None:
         )
 
 
+def _in_force_signatures(pairing: int) -> QuerySet:
+    in_force = FilteredRelation("signatures", condition=Q(signatures__version=F("version")))
+    return (
+        Agreement.objects.filter(pairing_id=pairing)
+        .annotate(in_force=in_force)
+        .values_list("pk", "in_force__signer_id")
+    )
+
+
+# The pair's agreement and who signed its version in force: one query, built once
+# (core.prepared), where the agreement and its signatures took two, built on every page.
+_IN_FORCE_SIGNERS = Prepared(_in_force_signatures, "pairing")
+
+
 def agreement_blockers(*, pairing) -> list[str]:
     """The agreement's part of the activation gate (F5): both members signed this version."""
     # Read fresh, never from relations cached on the pairing object: the gate (F5) must see
     # an agreement deleted or re-versioned a moment ago (tests/firewall/test_f5_gate.py).
-    agreement = Agreement.objects.filter(pairing=pairing).first()
-    if agreement is None:
+    rows = _IN_FORCE_SIGNERS.rows(pairing=pairing.pk)
+    if not rows:
         return ["The pair's confidentiality agreement does not exist yet."]
-    signed = set(
-        Signature.objects.filter(agreement=agreement, version=agreement.version).values_list(
-            "signer_id", flat=True
-        )
-    )
+    signed = {signer for _, signer in rows if signer is not None}
     blockers = []
     if pairing.mentor.user_id not in signed:
         blockers.append("The mentor has not signed the current agreement.")

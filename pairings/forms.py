@@ -6,6 +6,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from core.widgets import QuickNumberInput, QuickRender, QuickTextarea, QuickTextInput
 from pairings.matching.picker import PIN_MENTOR, PIN_MENTOREE
 from pairings.models import Goal, Meeting, Pairing
 from people.forms import PersonField, person_field
@@ -14,11 +15,20 @@ from programs.forms import DateInput, DateTimeInput
 from programs.models import Program
 
 
+class QuickDateInput(QuickRender, DateInput):
+    pass
+
+
+class QuickDateTimeInput(QuickRender, DateTimeInput):
+    pass
+
+
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["starts_at", "duration_minutes", "format"]
-        widgets = {"starts_at": DateTimeInput}
+        # Rendered in Python (core.widgets.QuickRender): the same HTML, without two templates.
+        widgets = {"starts_at": QuickDateTimeInput, "duration_minutes": QuickNumberInput}
         labels = {"starts_at": "Date and time", "duration_minutes": "Duration (minutes)"}
 
     def __init__(self, *args, **kwargs):
@@ -59,15 +69,15 @@ class MeetingEditForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(max_length=300, label="A development goal")
+    title = forms.CharField(max_length=300, label="A development goal", widget=QuickTextInput)
     description = forms.CharField(
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=QuickTextarea(attrs={"rows": 3}),
         label="What it means for you (optional)",
         help_text="Seen by the two of you only.",
     )
-    due_on = forms.DateField(required=False, widget=DateInput, label="Due by (optional)")
+    due_on = forms.DateField(required=False, widget=QuickDateInput, label="Due by (optional)")
 
 
 class GoalStatusForm(forms.Form):

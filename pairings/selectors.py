@@ -11,8 +11,6 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
-    F,
-    FilteredRelation,
     Max,
     OuterRef,
     Q,
@@ -24,6 +22,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
 from pairings.models import Goal, GoalChange, Meeting, Pairing
+from pairings.reads import agreement_in_force, goals_with_history, member_pairing
 from pairings.scoring import Participant, score_pair
 from people.models import Employee, User
 from people.roles import HR_ADMINS
@@ -60,10 +59,12 @@ def pairing_list_for(*, user: User) -> QuerySet[Pairing]:
 
 
 def pairing_get_for(*, user: User, pk: int) -> Pairing:
-    try:
-        return pairing_list_for(user=user).get(pk=pk)
-    except Pairing.DoesNotExist:
-        raise Http404("No such pairing") from None
+    """`pairing_list_for(user=user).get(pk=pk)`, read through one prepared query (every page
+    of the pair opens with it): the pairing with its program and both members, or a 404."""
+    pairing = member_pairing(user=user, pk=pk)
+    if pairing is None:
+        raise Http404("No such pairing")
+    return pairing
 
 
 def meeting_get_for(*, user: User, pk: int) -> Meeting:
@@ -130,17 +131,10 @@ class AgreementBox:
 
 def agreement_box(*, pairing: Pairing) -> AgreementBox | None:
     """The pair's agreement, read fresh, with the signatures of its version in force: one
-    query through the pairing's own relations (the agreement's models belong to the app
-    above), instead of the agreement and all its signatures in two. None: no agreement yet."""
-    in_force = FilteredRelation(
-        "agreement__signatures",
-        condition=Q(agreement__signatures__version=F("agreement__version")),
-    )
-    rows = list(
-        Pairing.objects.filter(pk=pairing.pk, agreement__isnull=False)
-        .annotate(in_force=in_force)
-        .values_list("agreement__version", "in_force__signer_id")
-    )
+    prepared query through the pairing's own relations (the agreement's models belong to the
+    app above), instead of the agreement and all its signatures in two. None: no agreement
+    yet."""
+    rows = agreement_in_force(pairing=pairing.pk)
     if not rows:
         return None
     return AgreementBox(
@@ -148,9 +142,10 @@ def agreement_box(*, pairing: Pairing) -> AgreementBox | None:
     )
 
 
-def goals_of(*, pairing: Pairing) -> QuerySet[Goal]:
-    """The pair's goals, each with its history, newest change first (one more query)."""
-    return pairing.goals.prefetch_related("changes")
+def goals_of(*, pairing: Pairing) -> list[Goal]:
+    """The pair's goals, each with its history, newest change first (one more query; both
+    prepared: pairings.reads)."""
+    return goals_with_history(pairing=pairing.pk)
 
 
 def goal_history(*, goal: Goal) -> QuerySet[GoalChange]:

@@ -16,7 +16,7 @@ from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from firewall.access import get_or_404_logged
-from pairings import lists, program_page, selectors, services
+from pairings import lists, program_page, rows, selectors, services
 from pairings.forms import (
     EndForm,
     GoalForm,
@@ -96,9 +96,12 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
     now = timezone.now()
     upcoming, called_off = selectors.meetings_to_come(pairing=pairing, now=now)
     blockers = services.pairing_activation_blockers(pairing=pairing) if pairing.is_live else []
+    past = paginate(request, selectors.past_meetings(pairing=pairing, now=now), "mpage")
+    goals = selectors.goals_of(pairing=pairing)
+    members = selectors.my_pairing_view(pairing=pairing, user=request.user)
     return {
         "pairing": pairing,
-        **selectors.my_pairing_view(pairing=pairing, user=request.user),
+        **members,
         "mentoree_context": selectors.mentoree_context_for(pairing=pairing, user=request.user),
         "blockers": blockers,
         # Active, but the mentoree has yet to accept a new commitment version: shown paused.
@@ -106,9 +109,14 @@ def _space_context(request: HttpRequest, pairing: Pairing, **forms) -> dict[str,
         and services.COMMITMENT_BLOCKER in blockers,
         "upcoming": upcoming,
         "called_off": called_off,
-        "past": paginate(request, selectors.past_meetings(pairing=pairing, now=now), "mpage"),
+        "past": past,
+        # The rows as the page shows them, made once (pairings.rows).
+        "upcoming_rows": rows.meeting_rows(upcoming),
+        "called_off_rows": rows.meeting_rows(called_off),
+        "past_rows": rows.meeting_rows(past),
         "agreement_box": selectors.agreement_box(pairing=pairing),
-        "goals": selectors.goals_of(pairing=pairing),
+        "goals": goals,
+        "goal_rows": rows.goal_rows(goals, user=request.user, other=members["other"]),
         "goal_statuses": GoalStatusForm.base_fields["status"].choices,
         "meeting_form": forms.get("meeting_form") or MeetingForm(),
         "goal_form": forms.get("goal_form") or GoalForm(),
@@ -346,15 +354,18 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "The goal was updated.")
                 return redirect("pairings:space", pk=goal.pairing_id)
+    view = selectors.my_pairing_view(pairing=goal.pairing, user=request.user)
     return render(
         request,
         "pairings/goal_edit.html",
         {
             "goal": goal,
             "pairing": goal.pairing,
-            **selectors.my_pairing_view(pairing=goal.pairing, user=request.user),
+            **view,
             "form": form,
-            "history": selectors.goal_history(goal=goal),
+            "history": rows.history_rows(
+                selectors.goal_history(goal=goal), user=request.user, other=view["other"]
+            ),
         },
         status=400 if form.is_bound else 200,
     )

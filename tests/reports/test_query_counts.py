@@ -505,9 +505,9 @@ def test_the_pairs_space(size, program, coordinator, signed_in_client, django_as
         signed_in_client(mentor.user),
         reverse("pairings:space", args=[pairing.pk]),
         # the meetings to come (planned and cancelled, one query), then a page of past
-        # meetings with its count; the goals and their history; the agreement box (the
-        # version in force and its signers, one query)
-        13,
+        # meetings with its count; the goals and their history; the F5 gate's agreement and
+        # its signers in force (one query) and the agreement box (one query)
+        12,
         django_assert_num_queries,
     )
 
