@@ -47,6 +47,7 @@ class Prepared:
         self._build = build
         self._arguments = arguments + texts
         self._texts = texts
+        self._ordered = False  # set when compiled: `page` needs an order and no slice
 
     @cached_property
     def _compiled(self) -> tuple[str, list[tuple[str | None, object]], list]:
@@ -55,7 +56,9 @@ class Prepared:
             for index, name in enumerate(self._arguments)
         }
         by_value = {value: name for name, value in stand_ins.items()}
-        compiler = self._build(**stand_ins).query.get_compiler(connection.alias)
+        queryset = self._build(**stand_ins)
+        self._ordered = queryset.ordered and not queryset.query.is_sliced
+        compiler = queryset.query.get_compiler(connection.alias)
         sql, params = compiler.as_sql()
         # What the ORM does to each value it reads (dates from SQLite's text, say), kept to
         # be done to ours: the converters of each selected column.
@@ -73,9 +76,24 @@ class Prepared:
 
     def rows(self, **values: int | str | None) -> list[tuple]:
         sql, template, converters = self._compiled
+        return self._run(sql, template, converters, values, [])
+
+    def page(self, *, offset: int, limit: int, **values: int | str | None) -> list[tuple]:
+        """`rows(...)[offset:offset + limit]`, read as such (LIMIT and OFFSET are arguments
+        too, so the statement stays one): for a paged list. The query must be ordered."""
+        sql, template, converters = self._compiled
+        if not self._ordered:
+            raise ValueError("an unordered or sliced query has no pages")
+        if limit <= 0:
+            return []
+        extra = [int(limit), max(0, int(offset))]
+        return self._run(f"{sql} LIMIT %s OFFSET %s", template, converters, values, extra)
+
+    def _run(self, sql, template, converters, values, extra: list) -> list[tuple]:
         params: list[Any] = [
             values[name] if name is not None else value for name, value in template
         ]
+        params += extra
         with _cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

@@ -30,6 +30,37 @@ def test_a_prepared_query_answers_what_the_orm_answers_for_every_id(db):
     assert not reports_of.exists(manager=None)
 
 
+def test_a_page_of_a_prepared_query_is_that_slice_of_its_rows(db):
+    boss = EmployeeFactory()
+    for _ in range(7):
+        EmployeeFactory(manager=boss)
+    reports_of = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).order_by("pk").values("pk"),
+        "manager",
+    )
+    every = reports_of.rows(manager=boss.pk)
+    assert len(every) == 7
+    for offset, limit in ((0, 3), (3, 3), (6, 3), (7, 3), (2, 0), (0, 25)):
+        assert (
+            reports_of.page(offset=offset, limit=limit, manager=boss.pk)
+            == every[offset : offset + limit]
+        )
+
+
+def test_an_unordered_or_sliced_query_has_no_pages(db):
+    unordered = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).order_by().values("pk"),
+        "manager",
+    )
+    sliced = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).order_by("pk")[:5],
+        "manager",
+    )
+    for query in (unordered, sliced):
+        with pytest.raises(ValueError, match="no pages"):
+            query.page(offset=0, limit=5, manager=1)
+
+
 def test_a_query_that_loses_its_argument_is_refused(db):
     everyone = Prepared(lambda manager: Employee.objects.values("pk"), "manager")
 
