@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from core.widgets import QuickSelect, QuickTextInput
+
 MAX_SEARCH = 100  # characters of the search kept; more is cut, not refused
 MAX_TERMS = 5  # words searched; each must match one of the fields
 
@@ -49,8 +51,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class FilteredList:
-    """A filtered list: its rows (a queryset to page), how many match and how many there are
-    without the filters (counted together in one query where the selector can)."""
+    """A filtered list: its rows (a queryset or a sequence to page), how many match and how
+    many there are without the filters (counted together in one query where the selector can)."""
 
     rows: QuerySet | Any  # or any list the paginator can slice (given the count)
     shown: int
@@ -76,7 +78,7 @@ class ListFilterForm(forms.Form):
         super().__init__(data, auto_id="filter_%s")  # ids apart from other forms of the page
         self.fields["q"].label = search_label
         self.fields["q"].help_text = search_help
-        self.fields["q"].widget = forms.TextInput(
+        self.fields["q"].widget = QuickTextInput(
             attrs={"type": "search", "autocomplete": "off", "aria-describedby": "filter_q_hint"}
         )
         # The words of each choice, for saying what was filtered (`list_context`).
@@ -84,12 +86,18 @@ class ListFilterForm(forms.Form):
         if programs is not None:
             self.labels["program"] = {value: str(label) for value, label in programs}
             self.fields["program"] = forms.ChoiceField(
-                required=False, label="Program", choices=[("", "All your programs"), *programs]
+                required=False,
+                label="Program",
+                choices=[("", "All your programs"), *programs],
+                widget=QuickSelect,
             )
         if statuses is not None:
             self.labels["status"] = {value: str(label) for value, label in statuses}
             self.fields["status"] = forms.ChoiceField(
-                required=False, label=status_label, choices=[("", "Any"), *statuses]
+                required=False,
+                label=status_label,
+                choices=[("", "Any"), *statuses],
+                widget=QuickSelect,
             )
 
     def filters(self) -> Filters:

@@ -56,6 +56,7 @@ class Prepared:
         # passes as parameters too): a generic plan of the unmatched mentorees read every
         # application of the program, 9.8 ms instead of 0.5.
         self._planned_each_time = planned_each_time
+        self._ordered = False  # set when compiled: `page` needs an order and no slice
 
     @cached_property
     def _compiled(self) -> tuple[str, list[tuple[str | None, object]], list]:
@@ -64,9 +65,9 @@ class Prepared:
             for index, name in enumerate(self._arguments)
         }
         by_value = {value: name for name, value in stand_ins.items()}
-        query = self._build(**stand_ins).query
-        self._sliced = query.is_sliced
-        compiler = query.get_compiler(connection.alias)
+        queryset = self._build(**stand_ins)
+        self._ordered = queryset.ordered and not queryset.query.is_sliced
+        compiler = queryset.query.get_compiler(connection.alias)
         sql, params = compiler.as_sql()
         # What the ORM does to each value it reads (dates from SQLite's text, say), kept to
         # be done to ours: the converters of each selected column.
@@ -85,14 +86,18 @@ class Prepared:
     def rows(self, **values: int | str | None) -> list[tuple]:
         return self._run("", values)
 
-    def rows_between(self, offset: int, limit: int, **values: int | str | None) -> list[tuple]:
-        """At most `limit` rows from the `offset`-th on, in the query's own order: a page
-        of a list. The two numbers are written into the SQL as integers, so each page is a
-        statement of its own, planned (and on PostgreSQL prepared) for that page: a LIMIT
-        left as a parameter is planned for a tenth of the rows, not for a page of them."""
-        if self._compiled and self._sliced:
-            raise ValueError("a query run a page at a time must be built without a slice")
-        return self._run(f" LIMIT {int(limit)} OFFSET {int(offset)}", values)
+    def page(self, *, offset: int, limit: int, **values: int | str | None) -> list[tuple]:
+        """`rows(...)[offset:offset + limit]`, read as such: a page of a list, in the
+        query's own order (an unordered or sliced query has none). The two numbers are
+        written into the SQL as integers, so each page is a statement of its own, planned
+        (and on PostgreSQL prepared) for that page: a LIMIT left as a parameter is planned,
+        in a generic plan, for a tenth of the rows instead of a page of them."""
+        self._compiled  # noqa: B018 - compiling tells whether the query is ordered
+        if not self._ordered:
+            raise ValueError("an unordered or sliced query has no pages")
+        if limit <= 0:
+            return []
+        return self._run(f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}", values)
 
     def _run(self, tail: str, values: dict[str, int | str | None]) -> list[tuple]:
         sql, template, converters = self._compiled

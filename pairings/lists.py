@@ -159,11 +159,11 @@ class ProgramPairings:
             found = _listed(self.program.pk, self.status or None, self.matching)[start:stop]
             rows = list(found)
         elif self.status:
-            rows = _ONE_STATUS.rows_between(
-                start, stop - start, program=self.program.pk, status=self.status
+            rows = _ONE_STATUS.page(
+                offset=start, limit=stop - start, program=self.program.pk, status=self.status
             )
         else:
-            rows = _ALL.rows_between(start, stop - start, program=self.program.pk)
+            rows = _ALL.page(offset=start, limit=stop - start, program=self.program.pk)
         pairings: list[Any] = [_pairing(row) for row in rows]
         attach_attendance(pairings=pairings)
         if any(pairing.themed for pairing in pairings):
@@ -277,7 +277,7 @@ class UnmatchedMentorees:
         start, stop = window.start or 0, window.stop
         if stop <= start:  # an empty list's page: nothing to read
             return []
-        rows = _UNMATCHED_PAGE.rows_between(start, stop - start, program=self.program.pk)
+        rows = _UNMATCHED_PAGE.page(offset=start, limit=stop - start, program=self.program.pk)
         return [self._application(row) for row in rows]
 
     def _application(self, row: tuple) -> Application:

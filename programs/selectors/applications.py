@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple, overload
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core.listing import FilteredList, search_condition
-from people.models import User
+from core.prepared import Prepared
+from people.models import Employee, User
 from people.selectors import employee_for_user, reporting_chain_down, reporting_chain_up_ids
 from programs.models import (
     Application,
@@ -22,6 +26,7 @@ from programs.selectors.permissions import (
     committee_of,
     committee_program_ids,
     committee_programs,
+    committee_programs_of,
     coordinated_programs,
 )
 
@@ -61,8 +66,13 @@ def _recused_filter(user: User) -> Q:
     employee = employee_for_user(user=user)
     if employee is None:
         return Q(pk__in=[])
-    below = reporting_chain_down(employee=employee).values("pk")
-    return Q(applicant=employee) | Q(applicant__in=below)
+    return _recused(employee.pk)
+
+
+def _recused(employee_id) -> Q:
+    """`_recused_filter` of the employee `employee_id` (an id, or a core.prepared stand-in)."""
+    below = reporting_chain_down(employee=Employee(pk=employee_id)).values("pk")
+    return Q(applicant_id=employee_id) | Q(applicant__in=below)
 
 
 def is_recused(*, user: User, application: Application) -> bool:
@@ -106,18 +116,152 @@ APPLICANT_SEARCH = (
 QUEUE_VOTE_CHOICES = (("waiting", "Waiting for your vote"), ("voted", "You voted"))
 
 
+# (id, slug, name) of a user's committee programs, by name (built once: core.prepared).
+_COMMITTEE_PROGRAMS = Prepared(
+    lambda user: (
+        committee_programs_of(user).order_by("name", "pk").values_list("pk", "slug", "name")
+    ),
+    "user",
+)
+
+
 def committee_programs_for_filter(*, user: User) -> list[tuple[int, str, str]]:
     """(id, slug, name) of the programs whose committee the user sits on, by name: the
     queue's program choices, and the only programs it ever reads."""
-    return list(
-        committee_programs(user=user).order_by("name", "pk").values_list("pk", "slug", "name")
+    if not user.is_authenticated or not user.is_active:
+        return []
+    return [(pk, slug, name) for pk, slug, name in _COMMITTEE_PROGRAMS.rows(user=user.pk)]
+
+
+class QueueEntry(NamedTuple):
+    """One application of the committee's queue, as the queue shows it."""
+
+    pk: int
+    first_name: str
+    last_name: str
+    title: str
+    department: str
+    program: str
+    program_kind: str
+    quorum_votes: int
+    role: str
+    submitted_at: datetime
+    vote_count: int
+    voted: bool
+
+    @property
+    def applicant(self) -> str:
+        return Employee(first_name=self.first_name, last_name=self.last_name).full_name
+
+
+class QueueEntries(Sequence[QueueEntry]):
+    """The entries of a queue for a paginator: `len` is the count already known, and only the
+    slice a page asks for is read (`read(offset, limit)` gives rows of QueueEntry's fields)."""
+
+    def __init__(self, count: int, read: Callable[[int, int], Iterable[tuple]]) -> None:
+        self._count = count
+        self._read = read
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> QueueEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[QueueEntry]: ...
+    def __getitem__(self, index: int | slice) -> QueueEntry | list[QueueEntry]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        start, stop, step = index.indices(self._count)
+        if stop <= start:
+            return []
+        entries = [QueueEntry._make(row) for row in self._read(start, stop - start)]
+        return entries[::step]
+
+
+def _applicant(field: str) -> Subquery:
+    # A subquery, not a join: read for the page's rows only, after the sort and the limit
+    # (joined, PostgreSQL read the whole directory to hash it for 25 names).
+    return Subquery(Employee.objects.filter(pk=OuterRef("applicant_id")).order_by().values(field))
+
+
+def _entries(queue: QuerySet[Application]) -> QuerySet:
+    """The queue's rows as QueueEntry's fields."""
+    return queue.annotate(
+        **{f"applicant_{field}": _applicant(field) for field in _APPLICANT_FIELDS}
+    ).values_list(
+        "pk",
+        *(f"applicant_{field}" for field in _APPLICANT_FIELDS),
+        "program__name",
+        "program__kind",
+        "program__quorum_votes",
+        "role",
+        "submitted_at",
+        "vote_count",
+        "voted",
     )
 
 
-def _queue_base(user: User, program_ids: list[int]) -> QuerySet[Application]:
+_APPLICANT_FIELDS = ("first_name", "last_name", "title", "department")
+
+
+def _queue_base(programs, recused: Q) -> QuerySet[Application]:
+    """Undecided applications of `programs` (ids), minus `recused` (`_recused`)."""
     return Application.objects.filter(
-        program__in=program_ids, status=Application.Status.SUBMITTED
-    ).exclude(_recused_filter(user))
+        program__in=programs, status=Application.Status.SUBMITTED
+    ).exclude(recused)
+
+
+def _queue_of(user, programs, recused: Q) -> QuerySet[Application]:
+    """The queue's query: `user` (the member, or an id) votes, `programs` their committee
+    programs, `recused` what they may not judge; the tallies are subqueries, so counting it
+    counts rows only."""
+    my_vote = Vote.objects.filter(application=OuterRef("pk"), voter=user)
+    votes = (
+        Vote.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        _queue_base(programs, recused)
+        .annotate(vote_count=Coalesce(Subquery(votes), 0), voted=Exists(my_vote))
+        .order_by("submitted_at", "pk")
+    )
+
+
+@cache
+def _whole_queue(size: int) -> tuple[Prepared, Prepared]:
+    """The count and the pages of a member's whole queue, unfiltered (what the queue shows on
+    every visit), for `size` program ids (core.prepared: built once). A member's programs
+    are padded to a power of two by repeating one: a few statements serve every member."""
+    programs = tuple(f"program{n}" for n in range(size))
+
+    def whole(user, employee, **ids):
+        return _queue_of(user, list(ids.values()), _recused(employee))
+
+    # Every application of the queue has the one status it filters on: grouped on it, one
+    # row (none for an empty queue) with the count.
+    count = Prepared(
+        lambda employee, **ids: (
+            _queue_base(list(ids.values()), _recused(employee))
+            .order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+            .values_list("n")
+        ),
+        "employee",
+        *programs,
+    )
+    page = Prepared(lambda **values: _entries(whole(**values)), "user", "employee", *programs)
+    return count, page
+
+
+_MOST_PREPARED = 64  # a member of more committees than this has the queue built each time
 
 
 def committee_queue_filtered(
@@ -130,18 +274,46 @@ def committee_queue_filtered(
 ) -> FilteredList:
     """The queue narrowed by program (one of `program_ids`, the user's committee programs:
     any other gives nothing), by the applicant's name, e-mail, number or department, and by
-    whether the user has voted. Never wider than `committee_queue_for`."""
+    whether the user has voted. Never wider than `committee_queue_for`. Its rows are
+    QueueEntries (a paginator reads only its page)."""
+    employee = employee_for_user(user=user)
+    if (
+        not (search or program_id is not None or vote)
+        and employee is not None
+        and 0 < len(program_ids) <= _MOST_PREPARED
+    ):
+        # Unfiltered, the common visit: two prepared queries, no query building.
+        size = 1 << (len(program_ids) - 1).bit_length()
+        ids = {f"program{n}": pk for n, pk in enumerate(program_ids)}
+        ids.update({f"program{n}": program_ids[0] for n in range(len(program_ids), size)})
+        count, page = _whole_queue(size)
+        ((total,),) = count.rows(employee=employee.pk, **ids) or [(0,)]
+        return FilteredList(
+            rows=QueueEntries(
+                total,
+                lambda offset, limit: page.page(
+                    offset=offset, limit=limit, user=user.pk, employee=employee.pk, **ids
+                ),
+            ),
+            shown=total,
+            total=total,
+        )
     condition = search_condition(search, APPLICANT_SEARCH)
     if program_id is not None:
         condition &= Q(program_id=program_id) if program_id in program_ids else Q(pk__in=[])
     if vote:
         voted = Exists(Vote.objects.filter(application=OuterRef("pk"), voter=user))
         condition &= Q(voted) if vote == "voted" else ~Q(voted)
-    counts = _queue_base(user, program_ids).aggregate(
+    recused = _recused_filter(user)
+    counts = _queue_base(program_ids, recused).aggregate(
         total=Count("pk"), shown=Count("pk", filter=condition)
     )
-    rows = committee_queue_for(user=user, program_ids=program_ids).filter(condition)
-    return FilteredList(rows=rows, shown=counts["shown"], total=counts["total"])
+    rows = _entries(_queue_of(user, program_ids, recused).filter(condition))
+    return FilteredList(
+        rows=QueueEntries(counts["shown"], lambda offset, limit: rows[offset : offset + limit]),
+        shown=counts["shown"],
+        total=counts["total"],
+    )
 
 
 def committee_queue_for(
@@ -153,20 +325,10 @@ def committee_queue_for(
     `program_ids`: the user's `committee_program_ids`, when the caller has them already."""
     if program_ids is None:
         program_ids = committee_program_ids(user=user)
-    my_vote = Vote.objects.filter(application=OuterRef("pk"), voter=user)
-    votes = (
-        Vote.objects.filter(application=OuterRef("pk"))
-        .order_by()
-        .values("application")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     return (
-        _queue_base(user, program_ids)
+        _queue_of(user, program_ids, _recused_filter(user))
         .select_related("program", "applicant")
         .only(*_QUEUE_FIELDS)
-        .annotate(vote_count=Coalesce(Subquery(votes), 0), voted=Exists(my_vote))
-        .order_by("submitted_at", "pk")
     )
 
 

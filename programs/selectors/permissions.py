@@ -84,12 +84,15 @@ def _holds(user: User, program: Program, codename: str) -> bool:
     return _HOLDING[codename].exists(user=user.pk, program=program.pk)
 
 
+def committee_programs_of(user) -> QuerySet[Program]:
+    """The programs whose committee `user` (an id, or a stand-in of core.prepared) sits on,
+    to build a query on; no check of the account: `committee_programs` makes it."""
+    return Program.objects.filter(_grants("review_applications", program=OuterRef("pk"), user=user))
+
+
 # The ids of the programs whose committee a user sits on (built once: core.prepared).
 _COMMITTEE_PROGRAM_IDS = Prepared(
-    lambda user: Program.objects.filter(
-        _grants("review_applications", program=OuterRef("pk"), user=user)
-    ).values_list("pk"),
-    "user",
+    lambda user: committee_programs_of(user).values_list("pk"), "user"
 )
 
 

@@ -1,12 +1,18 @@
 """Views of the committee: the queue, one application, votes and decisions."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateformat import format as date_format
+from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from core.addresses import address_for_each
 from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import show_refusal_on_form
@@ -15,7 +21,48 @@ from programs.forms import (
     DecisionForm,
     VoteForm,
 )
-from programs.models import Application
+from programs.models import Application, Program
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One application as the queue shows it, made in Python: the template only places the
+    words (25 rows of lookups, a filter and an address each were most of the page)."""
+
+    url: str
+    applicant: str
+    title: str
+    department: str
+    program: str
+    role: str
+    submitted: str
+    votes: int
+    quorum: int
+    voted: bool
+
+
+_ROLES = dict(Application.Role.choices)
+
+
+def _queue_rows(entries: Iterable[selectors.QueueEntry]) -> list[QueueRow]:
+    url = address_for_each("programs:committee_application")
+    return [
+        QueueRow(
+            url=url(entry.pk),
+            applicant=entry.applicant,
+            title=entry.title,
+            department=entry.department,
+            program=entry.program,
+            role=_ROLES.get(entry.role, entry.role)
+            if entry.program_kind != Program.Kind.GROUP
+            else "Participant",
+            submitted=date_format(localtime(entry.submitted_at), "j M Y"),
+            votes=entry.vote_count,
+            quorum=entry.quorum_votes,
+            voted=bool(entry.voted),
+        )
+        for entry in entries
+    ]
 
 
 @require_safe
@@ -39,6 +86,7 @@ def committee_queue(request: HttpRequest) -> HttpResponse:
         vote=filters.status,
     )
     page = paginate(request, queue.rows, count=queue.shown)
+    page.object_list = _queue_rows(page.object_list)
     context = list_context(
         form=form,
         filters=filters,

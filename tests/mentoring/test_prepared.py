@@ -30,6 +30,37 @@ def test_a_prepared_query_answers_what_the_orm_answers_for_every_id(db):
     assert not reports_of.exists(manager=None)
 
 
+def test_a_page_of_a_prepared_query_is_that_slice_of_its_rows(db):
+    boss = EmployeeFactory()
+    for _ in range(7):
+        EmployeeFactory(manager=boss)
+    reports_of = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).order_by("pk").values("pk"),
+        "manager",
+    )
+    every = reports_of.rows(manager=boss.pk)
+    assert len(every) == 7
+    for offset, limit in ((0, 3), (3, 3), (6, 3), (7, 3), (2, 0), (0, 25)):
+        assert (
+            reports_of.page(offset=offset, limit=limit, manager=boss.pk)
+            == every[offset : offset + limit]
+        )
+
+
+def test_an_unordered_or_sliced_query_has_no_pages(db):
+    unordered = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).order_by().values("pk"),
+        "manager",
+    )
+    sliced = Prepared(
+        lambda manager: Employee.objects.filter(manager_id=manager).order_by("pk")[:5],
+        "manager",
+    )
+    for query in (unordered, sliced):
+        with pytest.raises(ValueError, match="no pages"):
+            query.page(offset=0, limit=5, manager=1)
+
+
 def test_a_query_that_loses_its_argument_is_refused(db):
     everyone = Prepared(lambda manager: Employee.objects.values("pk"), "manager")
 
@@ -135,8 +166,8 @@ def test_a_text_argument_and_the_orms_conversions(db, program, coordinator, comm
 
 
 def test_a_page_of_a_prepared_query_is_the_orms_slice(db):
-    """`rows_between(offset, limit)`: the rows the ORM's `[offset:offset + limit]` gives, in
-    the query's order, for every window (past the end too)."""
+    """`page(offset=, limit=)`: the rows the ORM's `[offset:offset + limit]` gives, in the
+    query's order, for every window (past the end too)."""
     boss = EmployeeFactory()
     for _ in range(7):
         EmployeeFactory(manager=boss)
@@ -149,14 +180,7 @@ def test_a_page_of_a_prepared_query_is_the_orms_slice(db):
     )
     for offset, limit in [(0, 3), (3, 3), (6, 3), (9, 3), (0, 25)]:
         expected = list(ordered(boss.pk).values_list("pk", "last_name")[offset : offset + limit])
-        assert reports_of.rows_between(offset, limit, manager=boss.pk) == expected
-
-
-def test_a_query_built_with_a_slice_is_not_run_a_page_at_a_time(db):
-    first = Prepared(lambda manager: Employee.objects.filter(manager_id=manager)[:1], "manager")
-    assert first.rows(manager=1) == []
-    with pytest.raises(ValueError, match="without a slice"):
-        first.rows_between(0, 25, manager=1)
+        assert reports_of.page(offset=offset, limit=limit, manager=boss.pk) == expected
 
 
 @pytest.mark.postgres

@@ -1,5 +1,6 @@
-"""`QuickSelect` (core/widgets.py) makes a `<select>` in Python instead of Django's form
-templates: the HTML must be Django's, escaping and all, whatever the field holds."""
+"""`QuickSelect` and `QuickTextInput` (core/widgets.py) make a `<select>` and an `<input>` in
+Python instead of Django's form templates: the HTML must be Django's, escaping and all,
+whatever the field holds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from django import forms
 from django.test.html import parse_html
 
 from confidentiality.forms import NoteForm
-from core.widgets import QuickSelect
+from core.listing import ListFilterForm
+from core.widgets import QuickSelect, QuickTextInput
 
 CHOICES = [
     ("", "The pairing in general"),
@@ -50,3 +52,36 @@ def test_the_html_is_djangos(data, options):
 
 def test_the_note_form_uses_it():
     assert isinstance(NoteForm().fields["meeting"].widget, QuickSelect)
+
+
+SEARCH_ATTRS = {"type": "search", "autocomplete": "off", "aria-describedby": "filter_q_hint"}
+
+
+@pytest.mark.parametrize(
+    ("data", "attrs", "options"),
+    [
+        (None, None, {}),
+        ({"q": ""}, SEARCH_ATTRS, {"required": False}),
+        ({"q": 'Tom & "Jerry" <b>'}, SEARCH_ATTRS, {"required": False}),
+        ({"q": "x" * 20}, {"maxlength": 5}, {"max_length": 5}),  # an error, aria-invalid
+        ({}, {"placeholder": "Name", "disabled": True}, {"help_text": "Who?"}),
+        ({"q": "é"}, {"type": "email"}, {"required": True}),
+    ],
+)
+def test_the_input_is_djangos(data, attrs, options):
+    class Quick(forms.Form):
+        q = forms.CharField(widget=QuickTextInput(attrs=attrs), **options)
+
+    class Django(forms.Form):
+        q = forms.CharField(widget=forms.TextInput(attrs=attrs), **options)
+
+    ours, theirs = Quick(data)["q"], Django(data)["q"]
+    assert parse_html(str(ours)) == parse_html(str(theirs))
+    assert "<b>" not in str(ours)
+
+
+def test_the_list_filters_use_them():
+    form = ListFilterForm({}, search_label="Search", search_help="Names.", programs=[], statuses=[])
+    assert isinstance(form.fields["q"].widget, QuickTextInput)
+    assert isinstance(form.fields["program"].widget, QuickSelect)
+    assert isinstance(form.fields["status"].widget, QuickSelect)

@@ -21,7 +21,8 @@ SECRET_MOTIVATION = "Zanzibar confidential motivation"
 
 
 def names(response) -> list[str]:
-    return [a.applicant.full_name for a in response.context["page"]]
+    """The applicants' names in the rows the queue shows (programs.views.committee.QueueRow)."""
+    return [row.applicant for row in response.context["page"]]
 
 
 @pytest.fixture
