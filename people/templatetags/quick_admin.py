@@ -1,5 +1,6 @@
 """`{% quick_result_list cl %}`: the admin's `{% result_list cl %}`, the same markup, made
-faster for a list of plain columns.
+faster for a list of plain columns; `{% quick_app_list %}`: the admin's app_list.html, the
+list of every model in the sidebar of every admin page, made in one pass.
 
 Django's admin makes every cell through several layers (`lookup_field`,
 `display_for_field`, the empty value of the admin, a `reverse()` and the preserved filters
@@ -14,6 +15,7 @@ Django's own tag unchanged. A test holds the two to the same HTML.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from urllib.parse import quote as url_quote
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import ResultList, result_list
@@ -25,6 +27,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from core.addresses import MARKER
 
@@ -137,3 +140,77 @@ def _result_list_without_rows(cl) -> dict:
 
 
 register.inclusion_tag("admin/change_list_results.html")(quick_result_list)
+
+
+def _app_list_html(app_list: list[dict], path: str, show_changelinks: bool) -> str:
+    """admin/app_list.html, written in Python: each of its lookups, filters, `in` tests and
+    translations, per model of every app (0.1 ms a model through the template engine, on
+    every page of the admin). A test holds the HTML equal to the template's."""
+    if not app_list:
+        nothing = gettext("You don\u2019t have permission to view or edit anything.")
+        return f"<p>{conditional_escape(nothing)}</p>"
+    e = conditional_escape
+    path = url_quote(path)  # `request.path|urlencode`, what the template tests against
+    head = (
+        '<thead class="visually-hidden"><tr>'
+        f'<th scope="col">{e(gettext("Model name"))}</th>'
+        f'<th scope="col">{e(gettext("Add link"))}</th>'
+        f'<th scope="col">{e(gettext("Change or view list link"))}</th>'
+        "</tr></thead>"
+    )
+    add, view, change = e(gettext("Add")), e(gettext("View")), e(gettext("Change"))
+    out = []
+    for app in app_list:
+        label = e(app.get("app_label", ""))
+        app_url = app.get("app_url", "")
+        current = " current-app" if app_url is not None and str(app_url) in path else ""
+        out.append(
+            f'<div class="app-{label} module{current}"><table>'
+            f'<caption><a href="{e(app_url or "")}" class="section">{e(app.get("name", ""))}</a>'
+            f"</caption>{head}"
+        )
+        for model in app.get("models", ()):
+            model_name = e(str(model.get("object_name", "")).lower())
+            admin_url, add_url = model.get("admin_url"), model.get("add_url")
+            here = bool(admin_url is not None and str(admin_url) in path)
+            row_id = f"{label}-{model_name}"
+            name = e(model.get("name", ""))
+            out.append(
+                f'<tr class="model-{model_name}{" current-model" if here else ""}">'
+                f'<th scope="row" id="{row_id}">'
+            )
+            if admin_url:
+                current_page = ' aria-current="page"' if here else ""
+                out.append(f'<a href="{e(admin_url)}"{current_page}>{name}</a>')
+            else:
+                out.append(name)
+            out.append("</th>")
+            if add_url:
+                out.append(
+                    f'<td><a href="{e(add_url)}" class="addlink" aria-describedby="{row_id}">'
+                    f"{add}</a></td>"
+                )
+            else:
+                out.append("<td></td>")
+            if admin_url and show_changelinks:
+                kind, word = (
+                    ("viewlink", view) if model.get("view_only") else ("changelink", change)
+                )
+                out.append(
+                    f'<td><a href="{e(admin_url)}" class="{kind}" aria-describedby="{row_id}">'
+                    f"{word}</a></td>"
+                )
+            elif show_changelinks:
+                out.append("<td></td>")
+            out.append("</tr>")
+        out.append("</table></div>")
+    return "".join(out)
+
+
+@register.simple_tag(takes_context=True)
+def quick_app_list(context, app_list, show_changelinks=False) -> SafeString:
+    """`{% include "admin/app_list.html" with app_list=... show_changelinks=... %}`."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    # Every value is escaped in _app_list_html, and the rest is its own markup.
+    return mark_safe(_app_list_html(app_list or [], path, bool(show_changelinks)))  # noqa: S308
