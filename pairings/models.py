@@ -258,6 +258,9 @@ class MatchingRun(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When the coordinator last pressed Publish: a publication still "publishing" long after
+    # it (its worker stopped, its transaction rolled back) may be started again.
+    publishing_since = models.DateTimeField(null=True, blank=True)
     total_score = models.PositiveIntegerField(null=True, blank=True)
     upper_bound = models.PositiveIntegerField(null=True, blank=True)
     mentorees_considered = models.PositiveIntegerField(default=0)

@@ -4,6 +4,7 @@ a coordinator's form names, always within the program (anything else is a 404)."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection
@@ -25,6 +26,25 @@ PUBLISH_PROGRESS_SECONDS = 3600
 
 def publish_progress_key(run_id: int) -> str:
     return f"matching-publish-progress:{run_id}"
+
+
+# A publication takes well under a minute for 10,000 pairs (docs/PERFORMANCE.md); one still
+# "publishing" this long after Publish was pressed has lost its worker.
+STALLED_PUBLICATION_AFTER = timedelta(minutes=15)
+
+
+def stalled_publications(*, program: Program, now: datetime) -> Q:
+    """The runs of `program` still "publishing" long after Publish was pressed (or from
+    before the time was recorded)."""
+    return Q(program=program, status=MatchingRun.Status.PUBLISHING) & (
+        Q(publishing_since__lt=now - STALLED_PUBLICATION_AFTER) | Q(publishing_since=None)
+    )
+
+
+def _stalled(run: MatchingRun, now: datetime) -> bool:
+    return run.status == MatchingRun.Status.PUBLISHING and (
+        run.publishing_since is None or run.publishing_since < now - STALLED_PUBLICATION_AFTER
+    )
 
 
 # The latest run of a program, the name of who started it and the number of its proposed
@@ -73,8 +93,9 @@ def _starter_name(employee_id, employee_first, employee_last, first, last, usern
 
 def matching_page_state(*, program: Program) -> dict[str, object]:
     """The latest run (with who started it, or "" once their account is gone), whether it
-    is still working (computing or publishing, with its progress), its proposed pairs
-    (once done, or after a publication that did not go through) and their number."""
+    is still working (computing or publishing, with its progress) or its publication
+    stalled, its proposed pairs (once done, or after a publication that did not go through)
+    and their number."""
     rows = _LATEST_RUN.rows(program=program.pk)
     run = None
     started_by = ""
@@ -91,13 +112,17 @@ def matching_page_state(*, program: Program) -> dict[str, object]:
         if run and run.status in reviewable
         else ProposedPair.objects.none()
     )
-    publishing = run is not None and run.status == MatchingRun.Status.PUBLISHING
+    stalled = run is not None and _stalled(run, timezone.now())
+    publishing = run is not None and run.status == MatchingRun.Status.PUBLISHING and not stalled
     return {
         "run": run,
         "started_by": started_by,
         "running": run is not None
         and run.status in (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING),
         "publishing": publishing,
+        # Publishing, but for so long that its worker must have stopped: the page says so
+        # and offers to publish again (the service ends it first).
+        "publish_stalled": stalled,
         "publish_progress": cache.get(publish_progress_key(run.pk), 0)
         if run is not None and publishing
         else None,

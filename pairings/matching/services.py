@@ -29,6 +29,7 @@ from pairings.matching.selectors import (
     PUBLISH_PROGRESS_SECONDS,
     publish_progress_key,
     rematch_warnings,
+    stalled_publications,
 )
 from pairings.matching.solver import MatchingResult, solve
 from pairings.models import MatchingRun, Pin, ProposedPair
@@ -49,6 +50,25 @@ IN_PROGRESS = (MatchingRun.Status.QUEUED, MatchingRun.Status.RUNNING)
 # A proposal may be reviewed and published (again) in these states: ready, or a publication
 # that was refused or failed (nothing of it remains).
 PUBLISHABLE = (MatchingRun.Status.DONE, MatchingRun.Status.PUBLISH_FAILED)
+STALLED_PUBLICATION = (
+    "The publication did not finish: the worker doing it stopped, and nothing was published. "
+    "Publish again, or ask the operator if it stops again."
+)
+
+
+def _end_stalled_publications(program: Program) -> None:
+    """A publication still "publishing" long after Publish was pressed has lost its worker:
+    its one transaction rolled back with it, so nothing of it exists. Mark it not published,
+    so the proposal can be published again and new runs may start.
+
+    A publication still at work holds its run's row lock until it commits; on PostgreSQL
+    this UPDATE waits for that lock, then finds the run published and changes nothing. A
+    task still queued behind a long backlog finds the run not publishing and does nothing."""
+    MatchingRun.objects.filter(stalled_publications(program=program, now=timezone.now())).update(
+        status=MatchingRun.Status.PUBLISH_FAILED,
+        error=STALLED_PUBLICATION,
+        refusals=[],
+    )
 
 
 @transaction.atomic
@@ -66,6 +86,7 @@ def matching_run_start(*, program: Program, by: User) -> MatchingRun:
         )
     if program.status == Program.Status.CLOSED:
         raise refuse("This program is closed.", "closed")
+    _end_stalled_publications(program)
     in_progress = MatchingRun.objects.filter(program=program, status__in=IN_PROGRESS)
     stale = timezone.now() - timedelta(seconds=STALE_RUN_AFTER_SECONDS)
     in_progress.filter(created_at__lt=stale).update(
@@ -321,7 +342,9 @@ def pin_remove(*, pin: Pin, by: User) -> None:
 def matching_run_publish_start(*, run: MatchingRun, by: User) -> MatchingRun:
     """The coordinator presses Publish: the run moves to "publishing" under its row lock and
     the publication task starts once this commits. A second press (or a second coordinator)
-    finds the run publishing and is refused, so one proposal is published once."""
+    finds the run publishing and is refused, so one proposal is published once. A publication
+    whose worker stopped long ago is taken as not published first."""
+    _end_stalled_publications(run.program)
     run = _locked_run(run.pk)
     require_coordinator(user=by, program=run.program)
     if run.status not in PUBLISHABLE:
@@ -329,10 +352,11 @@ def matching_run_publish_start(*, run: MatchingRun, by: User) -> MatchingRun:
             "Only a finished proposal that is not yet published can be published.", "not_done"
         )
     run.status = MatchingRun.Status.PUBLISHING
+    run.publishing_since = timezone.now()
     run.progress = 0
     run.error = ""
     run.refusals = []
-    run.save(update_fields=["status", "progress", "error", "refusals"])
+    run.save(update_fields=["status", "publishing_since", "progress", "error", "refusals"])
     cache.set(publish_progress_key(run.pk), 0, PUBLISH_PROGRESS_SECONDS)
     transaction.on_commit(lambda: publish_matching_task.delay(run.pk, by.pk))
     return run
