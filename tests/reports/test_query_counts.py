@@ -167,7 +167,7 @@ def test_program_list(size, coordinator, outsider, signed_in_client, django_asse
         program = make_program(coordinator=coordinator, name=f"Program {n}", slug=f"program-{n}")
         if n % 2:
             apply(outsider.employee, program)
-    for who, expected in ((coordinator, 8), (outsider, 7)):
+    for who, expected in ((coordinator, 7), (outsider, 6)):
         assert_queries(
             signed_in_client(who), reverse("programs:list"), expected, django_assert_num_queries
         )
@@ -340,7 +340,7 @@ def test_resource_list(
     assert_queries(
         signed_in_client(participant.user),
         reverse("programs:resources"),
-        7,
+        6,
         django_assert_num_queries,
     )
 
