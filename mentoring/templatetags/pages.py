@@ -3,6 +3,8 @@
 from django import template
 from django.http import QueryDict
 
+from core.tones import tone as status_tone
+
 register = template.Library()
 
 
@@ -34,22 +36,7 @@ def status_query(context, status: str | None, page_param: str = "page") -> str:
     return "?" + query.urlencode()
 
 
-# Every status word of the product, in one of a few tones (static/css/app.css `.tone--*`): the
-# word is always shown; the colour only echoes it.
-_WORDS_BY_TONE = {
-    "good": "accepting admitted registered yes admit active achieved done published shared signed",
-    "info": "running submitted new proposed in_progress queued planned publishing",
-    "waiting": "draft waitlisted no waitlist awaiting_agreement open unsigned",
-    "muted": "closed declined withdrawn cancelled decline ended dropped concluded",
-    "alert": "failed publish_failed",
-    "own": "private in_session",
-}
-TONES: dict[str, str] = {
-    word: tone for tone, words in _WORDS_BY_TONE.items() for word in words.split()
-}
-
-
 @register.filter
 def tone(status: str) -> str:
     """The tone class suffix of a status (`class="status tone--{{ x.status|tone }}"`)."""
-    return TONES.get(str(status), "neutral")
+    return status_tone(status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 
@@ -183,16 +185,31 @@ def test_a_page_of_a_prepared_query_is_the_orms_slice(db):
         assert reports_of.page(offset=offset, limit=limit, manager=boss.pk) == expected
 
 
-@pytest.mark.postgres
-def test_a_query_planned_each_time_is_not_prepared_on_the_server(db):
+@pytest.mark.parametrize("title", ["Head of Sales", "50% 'off' \\ %s %% done"])
+def test_constants_written_into_the_sql_give_the_orms_rows(db, title):
+    """`literal_constants`: the values the query fixes become literals in its SQL (on
+    PostgreSQL, quoted by psycopg: a quote, a percent sign or a backslash stay text), the
+    arguments stay arguments; the rows are the ORM's."""
     boss = EmployeeFactory()
-    report = EmployeeFactory(manager=boss)
-    # Its own SQL (no other test prepares it on this connection).
+    report = EmployeeFactory(manager=boss, title=title)
+    EmployeeFactory(manager=boss, title="Other")
+
+    def reports(manager):
+        return Employee.objects.filter(manager_id=manager, title=title, is_active=True)
+
     reports_of = Prepared(
-        lambda manager: Employee.objects.filter(manager_id=manager).values("pk", "title"),
+        lambda manager: reports(manager).order_by("pk").values_list("pk", "title"),
         "manager",
-        planned_each_time=True,
+        literal_constants=True,
     )
     for _ in range(7):
-        assert reports_of.rows(manager=boss.pk) == [(report.pk, report.title)]
-    assert not [sql for sql, _ in _server_statements() if '"title"' in sql]
+        assert reports_of.rows(manager=boss.pk) == [(report.pk, title)]
+        assert reports_of.page(offset=0, limit=5, manager=boss.pk) == [(report.pk, title)]
+    assert reports_of.rows(manager=report.pk) == []
+    if connection.vendor == "postgresql":
+        sql = reports_of._compiled[0]
+        placeholders = [found for found in re.findall(r"%%|%s", sql) if found == "%s"]
+        assert len(placeholders) == 1  # the manager, still an argument
+        assert "'Head of Sales'" in sql or "50%% ''off''" in sql
+        prepared = [statement for statement, _ in _server_statements() if '"title"' in statement]
+        assert prepared and all("$1" in statement for statement in prepared)

@@ -3,7 +3,8 @@ hold has a tone, so no badge falls back to the neutral look by oversight."""
 
 from django.apps import apps
 
-from mentoring.templatetags.pages import TONES, tone
+from core.tones import TONES
+from mentoring.templatetags.pages import tone
 
 
 def test_every_status_of_every_model_has_a_tone():
