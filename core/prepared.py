@@ -48,6 +48,7 @@ class Prepared:
         *arguments: str,
         texts: tuple[str, ...] = (),
         literal_constants: bool = False,
+        written: tuple[str, ...] = (),
     ) -> None:
         self._build = build
         self._arguments = arguments + texts
@@ -58,7 +59,12 @@ class Prepared:
         # parameters, the generic plan of the mentorees without a pair read every
         # application of the program (9.8 ms instead of 0.5); planned at each call instead,
         # the coordinator's pairings spent 5 ms a page planning three queries.
-        self._literal_constants = literal_constants
+        self._literal_constants = literal_constants or bool(written)
+        # Integer arguments written into the SQL too (a program's id): a statement with no
+        # parameter left is planned once and its plan kept from the first call, where
+        # PostgreSQL would otherwise judge a page's generic plan dearer than planning anew
+        # and plan it at every call (2 ms of the coordinator's pairings, twice a page).
+        self._written = written
         self._ordered = False  # set when compiled: `page` needs an order and no slice
 
     @cached_property
@@ -85,7 +91,7 @@ class Prepared:
             missing = ", ".join(sorted(set(self._arguments) - found))
             raise ValueError(f"the compiled query lost its argument(s): {missing}")
         if self._literal_constants and connection.vendor == "postgresql":
-            sql, template = _constants_written_in(sql, template)
+            sql, template = _constants_written_in(sql, template, self._written)
         return sql, template, converters
 
     def rows(self, **values: int | str | None) -> list[tuple]:
@@ -107,6 +113,11 @@ class Prepared:
     def _run(self, tail: str, values: dict[str, int | str | None]) -> list[tuple]:
         sql, template, converters = self._compiled
         sql += tail
+        for name in self._written:
+            value = values[name]
+            if type(value) is not int:
+                raise TypeError(f"{name} is written into the SQL: it must be an integer id")
+            sql = sql.replace(_WRITTEN.format(name), str(value))
         params: list[Any] = [
             values[name] if name is not None else value for name, value in template
         ]
@@ -130,32 +141,41 @@ def prepared_sql_rows(sql: str, params: dict[str, object] | list[object]) -> lis
         return cursor.fetchall()
 
 
+_WRITTEN = "\u241fwritten:{}\u241f"
+
+
 def _constants_written_in(
-    sql: str, template: list[tuple[str | None, object]]
+    sql: str, template: list[tuple[str | None, object]], written: tuple[str, ...] = ()
 ) -> tuple[str, list[tuple[str | None, object]]]:
     """The SQL with every placeholder of a constant (not an argument) replaced by the
-    constant as a PostgreSQL literal, quoted by psycopg; the arguments stay placeholders."""
+    constant as a PostgreSQL literal, quoted by psycopg, and each placeholder of a `written`
+    argument by a mark that each call replaces with the integer; the other arguments stay
+    placeholders."""
     from psycopg import sql as psycopg_sql
 
     connection.ensure_connection()
+    marked = set(written)
     parts = re.split(r"(%%|%s)", sql)
-    written: list[str] = []
+    written_sql: list[str] = []
     kept: list[tuple[str | None, object]] = []
     placeholders = iter(template)
     for part in parts:
         if part != "%s":
-            written.append(part)
+            written_sql.append(part)
             continue
         name, value = next(placeholders)
+        if name in marked:
+            written_sql.append(_WRITTEN.format(name))
+            continue
         if name is not None:
-            written.append(part)
+            written_sql.append(part)
             kept.append((name, value))
             continue
         literal = psycopg_sql.Literal(value).as_string(connection.connection)
-        written.append(literal.replace("%", "%%"))
+        written_sql.append(literal.replace("%", "%%"))
     if next(placeholders, None) is not None:
         raise ValueError("the compiled query has fewer placeholders than parameters")
-    return "".join(written), kept
+    return "".join(written_sql), kept
 
 
 def _converted(row: tuple, converters: list) -> tuple:

@@ -129,9 +129,10 @@ def _listed(program: int, status: str | None, matching: Q | None = None) -> Quer
     return listed.annotate(paused=_paused(), themed=_themed()).values_list(*_COLUMNS)
 
 
-# Without a search, built once per process; the statuses and rules the query fixes written
-# into its SQL, so that the plan PostgreSQL keeps uses the indexes that name them.
-_ALL = Prepared(lambda program: _listed(program, None), "program", literal_constants=True)
+# Without a search, built once per process; the statuses and rules the query fixes, and the
+# program, written into its SQL, so that PostgreSQL plans each program's page once and its
+# plan uses the indexes that name them.
+_ALL = Prepared(lambda program: _listed(program, None), "program", written=("program",))
 _ONE_STATUS = Prepared(
     lambda program, status: _listed(program, status),
     "program",
@@ -256,7 +257,7 @@ _UNMATCHED_PAGE = Prepared(
         "pk", "applicant_id", *(f"applicant__{name}" for name in _UNMATCHED_PERSON)
     ),
     "program",
-    literal_constants=True,
+    written=("program",),
 )
 
 

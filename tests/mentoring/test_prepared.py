@@ -213,3 +213,35 @@ def test_constants_written_into_the_sql_give_the_orms_rows(db, title):
         assert "'Head of Sales'" in sql or "50%% ''off''" in sql
         prepared = [statement for statement, _ in _server_statements() if '"title"' in statement]
         assert prepared and all("$1" in statement for statement in prepared)
+
+
+def test_an_argument_written_into_the_sql_gives_the_orms_rows(db):
+    """`written`: an integer argument written into the SQL at each call (on PostgreSQL: a
+    statement with no parameter, whose plan is kept from the first call); each value gets
+    its own rows, and a value that is not an integer is refused, never written."""
+    bosses = [EmployeeFactory() for _ in range(3)]
+    reports = {
+        boss.pk: [EmployeeFactory(manager=boss).pk for _ in range(n)]
+        for n, boss in enumerate(bosses)
+    }
+    reports_of = Prepared(
+        lambda manager: (
+            Employee.objects.filter(manager_id=manager, is_active=True)
+            .order_by("pk")
+            .values_list("pk")
+        ),
+        "manager",
+        written=("manager",),
+    )
+    for _ in range(3):
+        for boss in bosses:
+            assert [pk for (pk,) in reports_of.rows(manager=boss.pk)] == reports[boss.pk]
+            assert reports_of.page(offset=1, limit=1, manager=boss.pk) == [
+                (pk,) for pk in reports[boss.pk][1:2]
+            ]
+    with pytest.raises((TypeError, ValueError)):
+        reports_of.rows(manager="1 OR 1=1")
+    if connection.vendor == "postgresql":
+        assert "%s" not in reports_of._compiled[0]
+        kept = [(sql, plans) for sql, plans in _server_statements() if "manager_id" in sql]
+        assert kept and all("$" not in sql for sql, _ in kept)
