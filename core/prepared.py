@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -34,6 +34,13 @@ from django.db.models import QuerySet
 
 _FIRST_STAND_IN = -2_046_000_001
 _NEVER_BY_COUNT = 2**62
+
+
+class _Compiled(NamedTuple):
+    sql: str  # the ORM's, constants written in where asked (PostgreSQL)
+    template: list[tuple[str | None, object]]  # (argument name or None, value) per parameter
+    converters: list  # what the ORM does to each selected column it reads
+    ordered: bool  # ordered and not sliced: it has pages
 
 
 class Prepared:
@@ -65,17 +72,15 @@ class Prepared:
         # PostgreSQL would otherwise judge a page's generic plan dearer than planning anew
         # and plan it at every call (2 ms of the coordinator's pairings, twice a page).
         self._written = written
-        self._ordered = False  # set when compiled: `page` needs an order and no slice
 
     @cached_property
-    def _compiled(self) -> tuple[str, list[tuple[str | None, object]], list]:
+    def _compiled(self) -> _Compiled:
         stand_ins: dict[str, object] = {
             name: f"\u241fprepared:{name}\u241f" if name in self._texts else _FIRST_STAND_IN - index
             for index, name in enumerate(self._arguments)
         }
         by_value = {value: name for name, value in stand_ins.items()}
         queryset = self._build(**stand_ins)
-        self._ordered = queryset.ordered and not queryset.query.is_sliced
         compiler = queryset.query.get_compiler(connection.alias)
         sql, params = compiler.as_sql()
         # What the ORM does to each value it reads (dates from SQLite's text, say), kept to
@@ -92,7 +97,9 @@ class Prepared:
             raise ValueError(f"the compiled query lost its argument(s): {missing}")
         if self._literal_constants and connection.vendor == "postgresql":
             sql, template = _constants_written_in(sql, template, self._written)
-        return sql, template, converters
+        # `page` needs an order, and no slice of its own.
+        ordered = queryset.ordered and not queryset.query.is_sliced
+        return _Compiled(sql, template, converters, ordered)
 
     def rows(self, **values: int | str | None) -> list[tuple]:
         return self._run("", values)
@@ -103,15 +110,14 @@ class Prepared:
         written into the SQL as integers, so each page is a statement of its own, planned
         (and on PostgreSQL prepared) for that page: a LIMIT left as a parameter is planned,
         in a generic plan, for a tenth of the rows instead of a page of them."""
-        self._compiled  # noqa: B018 - compiling tells whether the query is ordered
-        if not self._ordered:
+        if not self._compiled.ordered:
             raise ValueError("an unordered or sliced query has no pages")
         if limit <= 0:
             return []
         return self._run(f" LIMIT {int(limit)} OFFSET {max(0, int(offset))}", values)
 
     def _run(self, tail: str, values: dict[str, int | str | None]) -> list[tuple]:
-        sql, template, converters = self._compiled
+        sql, template, converters, _ = self._compiled
         sql += tail
         for name in self._written:
             value = values[name]
@@ -151,6 +157,8 @@ def _constants_written_in(
     constant as a PostgreSQL literal, quoted by psycopg, and each placeholder of a `written`
     argument by a mark that each call replaces with the integer; the other arguments stay
     placeholders."""
+    # Imported on first use, as the preparing cursor is: a deployment on SQLite never
+    # loads the PostgreSQL driver.
     from psycopg import sql as psycopg_sql
 
     connection.ensure_connection()

@@ -59,15 +59,15 @@ _INPUTS = {_INPUT} | {
 _TEXTAREA = "django/forms/widgets/textarea.html"
 
 
-class QuickRender:
+class QuickRender(forms.Widget):
     """Mixed into an `Input` or `Textarea` widget: rendered in Python, as Django's
     input.html and textarea.html (with attrs.html) render it."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         template = getattr(self, "template_name", "")
         if template not in _INPUTS and template != _TEXTAREA:
-            return super().render(name, value, attrs, renderer)  # type: ignore[misc]
-        widget = self.get_context(name, value, attrs)["widget"]  # type: ignore[attr-defined]
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
         value = widget["value"]
         if template == _TEXTAREA:
             text = conditional_escape(value) if value else ""

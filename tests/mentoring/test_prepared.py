@@ -207,7 +207,7 @@ def test_constants_written_into_the_sql_give_the_orms_rows(db, title):
         assert reports_of.page(offset=0, limit=5, manager=boss.pk) == [(report.pk, title)]
     assert reports_of.rows(manager=report.pk) == []
     if connection.vendor == "postgresql":
-        sql = reports_of._compiled[0]
+        sql = reports_of._compiled.sql
         placeholders = [found for found in re.findall(r"%%|%s", sql) if found == "%s"]
         assert len(placeholders) == 1  # the manager, still an argument
         assert "'Head of Sales'" in sql or "50%% ''off''" in sql
@@ -242,6 +242,6 @@ def test_an_argument_written_into_the_sql_gives_the_orms_rows(db):
     with pytest.raises((TypeError, ValueError)):
         reports_of.rows(manager="1 OR 1=1")
     if connection.vendor == "postgresql":
-        assert "%s" not in reports_of._compiled[0]
+        assert "%s" not in reports_of._compiled.sql
         kept = [(sql, plans) for sql, plans in _server_statements() if "manager_id" in sql]
         assert kept and all("$" not in sql for sql, _ in kept)
