@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from confidentiality import audiences, selectors, services
 from confidentiality.forms import NoteEditForm, NoteForm, RulesForm, SignForm, ThemeForm
 from confidentiality.models import Audience, Note, Rule
+from confidentiality.reads import readable_notes
 from core.addresses import address_for_each
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
@@ -362,7 +363,7 @@ def notes(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("confidentiality:notes", pk=pairing.pk)
     # A page at a time: a pair's years of notes stay quick to open, and the access log
     # records the notes this page showed.
-    note_page = paginate(request, selectors.note_list_for(user=request.user, pairing=pairing))
+    note_page = paginate(request, readable_notes(user=request.user, pairing=pairing))
     access_events_record_many(
         actor=request.user,
         action=AccessEvent.Action.LIST,

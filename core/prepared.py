@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 _FIRST_STAND_IN = -2_046_000_001
 _NEVER_BY_COUNT = 2**62
@@ -136,6 +136,13 @@ class Prepared:
 
     def exists(self, **values: int | str | None) -> bool:
         return bool(self.rows(**values))
+
+
+def instance(model: type[Model], **values: object) -> Any:
+    """An instance of `model` as the ORM makes one from a row of some of its fields (the
+    others deferred): what a prepared query's row becomes."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def prepared_sql_rows(sql: str, params: dict[str, object] | list[object]) -> list[tuple]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -21,7 +20,7 @@ from django.db.models import (
 )
 
 from core.listing import FilteredList, search_condition
-from core.prepared import Prepared
+from core.prepared import Prepared, instance
 from pairings.models import Pairing
 from pairings.selectors import (
     attach_attendance,
@@ -177,7 +176,7 @@ class ProgramPairings:
 
 def _pairing(row: tuple) -> Pairing:
     (pk, program_id, mentor_id, mentoree_id, status, score, proposed_at, *names) = row[:11]
-    pairing = _read(
+    pairing = instance(
         Pairing,
         id=pk,
         program_id=program_id,
@@ -187,27 +186,20 @@ def _pairing(row: tuple) -> Pairing:
         score=score,
         proposed_at=proposed_at,
     )
-    mentor = _read(Employee, id=mentor_id, first_name=names[0], last_name=names[1])
-    mentoree = _read(Employee, id=mentoree_id, first_name=names[2], last_name=names[3])
+    mentor = instance(Employee, id=mentor_id, first_name=names[0], last_name=names[1])
+    mentoree = instance(Employee, id=mentoree_id, first_name=names[2], last_name=names[3])
     Pairing.mentor.field.set_cached_value(pairing, mentor)
     Pairing.mentoree.field.set_cached_value(pairing, mentoree)
     agreement_id, rule, paused, themed = row[11:]
     # The agreement as far as attach_attendance reads it (F6): its coordinator rule in force.
     agreement = None
     if agreement_id is not None:
-        agreement = _read(
+        agreement = instance(
             _AGREEMENT, id=agreement_id, pairing_id=pk, in_force_coordinator_rule=rule
         )
     Pairing.agreement.related.set_cached_value(pairing, agreement)
     pairing.paused, pairing.themed = bool(paused), bool(themed)
     return pairing
-
-
-def _read(model, **values):
-    """An instance of `model` as the ORM makes one from a row of some of its fields (the
-    others deferred)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def my_pairings_filtered(
@@ -283,10 +275,10 @@ class UnmatchedMentorees:
 
     def _application(self, row: tuple) -> Application:
         pk, applicant_id, *person = row
-        application = _read(
+        application = instance(
             Application, id=pk, program_id=self.program.pk, applicant_id=applicant_id
         )
-        applicant = _read(
+        applicant = instance(
             Employee, id=applicant_id, **dict(zip(_UNMATCHED_PERSON, person, strict=True))
         )
         Application.applicant.field.set_cached_value(application, applicant)
