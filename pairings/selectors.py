@@ -21,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
+from core.prepared import Prepared
 from pairings.models import Goal, GoalChange, Meeting, Pairing
 from pairings.reads import agreement_in_force, goals_with_history, member_pairing
 from pairings.scoring import Participant, score_pair
@@ -268,6 +269,34 @@ class EndingMonth:
         return sum(n for _, n in self.categories) if self.categories is not None else None
 
 
+def _endings(program: int, zone):
+    """A program's ended pairings counted by calendar month of ending (in `zone`) and
+    category, every month at once: the caller keeps the months that are over (F7)."""
+    return (
+        Pairing.objects.filter(program_id=program, status=Pairing.Status.ENDED)
+        .exclude(ended_at=None)
+        .annotate(month=TruncMonth("ended_at", tzinfo=zone))
+        .values_list("month", "end_category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+# One per time zone (the site's, which a deployment's settings fix), the program written in.
+_ENDINGS: dict[str, Prepared] = {}
+
+
+def _endings_by_month(*, program: int, zone) -> list[tuple]:
+    """(month as the ORM reads it, category, count) for every month with an ending, one
+    prepared query (core.prepared): read on every coordinator's pairings and dashboard."""
+    prepared = _ENDINGS.get(str(zone))
+    if prepared is None:
+        prepared = _ENDINGS[str(zone)] = Prepared(
+            lambda program: _endings(program, zone), "program", written=("program",)
+        )
+    return prepared.rows(program=program)
+
+
 def ending_categories_by_month(
     *, program: Program, user: User, now: datetime | None = None
 ) -> list[EndingMonth]:
@@ -288,16 +317,11 @@ def ending_categories_by_month(
     zone = timezone.get_default_timezone()
     local_now = timezone.localtime(now or timezone.now(), zone)
     month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    rows = (
-        program.pairings.filter(status=Pairing.Status.ENDED, ended_at__lt=month_start)
-        .annotate(month=TruncMonth("ended_at", tzinfo=zone))
-        .values_list("month", "end_category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     by_month: dict[date, Counter[str]] = {}
-    for month, category, n in rows:
-        by_month.setdefault(timezone.localtime(month, zone).date(), Counter())[category] += n
+    for month, category, n in _endings_by_month(program=program.pk, zone=zone):
+        first_day = timezone.localtime(month, zone).date()
+        if first_day < month_start.date():  # a month that is over: its figures never move
+            by_month.setdefault(first_day, Counter())[category] += n
     return [
         EndingMonth(
             month=month,
