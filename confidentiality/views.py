@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
-from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape as escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
@@ -21,6 +20,7 @@ from confidentiality.forms import NoteEditForm, NoteForm, RulesForm, SignForm, T
 from confidentiality.models import Audience, Note, Rule
 from confidentiality.reads import readable_notes
 from core.addresses import address_for_each
+from core.dates import date_words
 from core.pages import paginate
 from core.refusals import add_service_errors, show_refusal
 from firewall.access import access_event_record, access_events_record_many, get_or_404_logged
@@ -100,12 +100,12 @@ def _note_rows(notes, *, user, pairing: Pairing) -> list[NoteRow]:
                 if note.author_id == mentor.user_id
                 else mentoree.full_name,
                 shared=note.shared,
-                written=date_format(created, "j F Y, H:i"),
-                written_short=date_format(created, SHORT),
-                changed=date_format(localtime(note.updated_at), SHORT)
+                written=date_words(created, "j F Y, H:i"),
+                written_short=date_words(created, SHORT),
+                changed=date_words(localtime(note.updated_at), SHORT)
                 if note.changed_after_writing
                 else "",
-                meeting=date_format(localtime(note.meeting.starts_at), SHORT)
+                meeting=date_words(localtime(note.meeting.starts_at), SHORT)
                 if note.meeting_id
                 else "",
                 text=note.text,

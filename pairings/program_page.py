@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.template.defaultfilters import linebreaksbr
-from django.utils.dateformat import format as date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 
+from core.dates import date_words
 from core.tones import tone
 from pairings.models import Pairing
 from programs.models import Application
@@ -24,7 +24,7 @@ STATUS_LABELS = dict(Pairing.Status.choices)
 
 
 def _day(moment: datetime | None) -> str:
-    return date_format(localtime(moment), DAY) if moment is not None else ""
+    return date_words(localtime(moment), DAY) if moment is not None else ""
 
 
 @dataclass(frozen=True)

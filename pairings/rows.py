@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 
 from core.addresses import address_for_each
+from core.dates import date_words
 from pairings.models import Goal, GoalChange, Meeting
 from pairings.templatetags.meetings import meeting_when
 
@@ -41,7 +41,7 @@ def meeting_rows(meetings: Iterable[Meeting]) -> list[MeetingRow]:
         MeetingRow(
             pk=meeting.pk,
             when=meeting_when(meeting),
-            on=date_format(localtime(meeting.starts_at), ON),
+            on=date_words(localtime(meeting.starts_at), ON),
             minutes=meeting.duration_minutes,
             format=meeting.get_format_display(),
             ics=ics(meeting.pk),
@@ -65,7 +65,7 @@ def history_rows(changes: Iterable[GoalChange], *, user, other) -> list[HistoryR
     other_name = (other.full_name if other is not None else "") or "The other member"
     return [
         HistoryRow(
-            when=date_format(localtime(change.changed_at), "j M Y, H:i"),
+            when=date_words(localtime(change.changed_at), "j M Y, H:i"),
             who="You"
             if change.changed_by_id == user.pk
             else other_name
@@ -91,7 +91,7 @@ class GoalRow:
 
 
 def _day(day: date | None) -> str:
-    return date_format(day, "j F Y") if day else ""
+    return date_words(day, "j F Y") if day else ""
 
 
 def goal_rows(goals: Iterable[Goal], *, user, other) -> list[GoalRow]:

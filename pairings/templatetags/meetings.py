@@ -2,8 +2,8 @@
 
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 
+from core.dates import date_words
 from pairings.models import Meeting
 
 register = template.Library()
@@ -19,5 +19,5 @@ def meeting_when(meeting: Meeting) -> str:
     starts = timezone.localtime(meeting.starts_at)
     ends = timezone.localtime(meeting.ends_at)
     same_day = ends.date() == starts.date()
-    end = f"{ends:%H:%M}" if same_day else date_format(ends, DAY_AND_TIME)
-    return f"{date_format(starts, DAY_AND_TIME)} to {end}"
+    end = f"{ends:%H:%M}" if same_day else date_words(ends, DAY_AND_TIME)
+    return f"{date_words(starts, DAY_AND_TIME)} to {end}"

@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from core.addresses import address_for_each
+from core.dates import date_words
 from core.listing import list_context, read_filters, render_list
 from core.pages import paginate
 from core.refusals import show_refusal_on_form
@@ -56,7 +56,7 @@ def _queue_rows(entries: Iterable[selectors.QueueEntry]) -> list[QueueRow]:
             role=_ROLES.get(entry.role, entry.role)
             if entry.program_kind != Program.Kind.GROUP
             else "Participant",
-            submitted=date_format(localtime(entry.submitted_at), "j M Y"),
+            submitted=date_words(localtime(entry.submitted_at), "j M Y"),
             votes=entry.vote_count,
             quorum=entry.quorum_votes,
             voted=bool(entry.voted),
