@@ -85,5 +85,22 @@ def _note(row: tuple) -> Note:
     return note
 
 
+_MEETING = tuple(field.attname for field in Meeting._meta.concrete_fields)
+_LATEST_MEETINGS = Prepared(
+    lambda pairing: (
+        Meeting.objects.filter(pairing_id=pairing, cancelled_at=None)
+        .order_by("-starts_at", "-pk")
+        .values_list(*_MEETING)
+    ),
+    "pairing",
+)
+
+
+def latest_meetings(*, pairing: int, limit: int) -> list[Meeting]:
+    """The pair's meetings not cancelled, newest first, at most `limit`."""
+    rows = _LATEST_MEETINGS.page(offset=0, limit=limit, pairing=pairing)
+    return [instance(Meeting, **dict(zip(_MEETING, row, strict=True))) for row in rows]
+
+
 def readable_notes(*, user: User, pairing) -> ReadableNotes:
     return ReadableNotes(user=user, pairing=pairing.pk)

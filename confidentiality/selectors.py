@@ -9,6 +9,7 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from confidentiality.models import Agreement, Audience, ConsentedTheme, Note, Rule, Signature
+from confidentiality.reads import latest_meetings
 from people.models import User
 
 READ = "confidentiality.read_note"
@@ -77,4 +78,4 @@ def theme_of(*, pairing, theme_id: int) -> ConsentedTheme:
 
 def meetings_to_note_on(*, pairing, limit: int = 50) -> list:
     """The pair's latest meetings, newest first: what a note may be attached to."""
-    return list(pairing.meetings.filter(cancelled_at__isnull=True).order_by("-starts_at")[:limit])
+    return latest_meetings(pairing=pairing.pk, limit=limit)

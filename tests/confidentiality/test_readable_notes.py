@@ -16,7 +16,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from confidentiality.models import Note
 from confidentiality.reads import readable_notes
-from confidentiality.selectors import note_list_for
+from confidentiality.selectors import meetings_to_note_on, note_list_for
 from confidentiality.services import note_create
 from pairings.models import Meeting
 
@@ -70,9 +70,7 @@ def _same(found: list[Note], expected: list[Note]) -> None:
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_the_prepared_reads_answer_what_guardian_answers(
-    request, person, active_pairing, notes
-):
+def test_the_prepared_reads_answer_what_guardian_answers(request, person, active_pairing, notes):
     user = request.getfixturevalue(person)
     expected = list(note_list_for(user=user, pairing=active_pairing))
     listed = readable_notes(user=user, pairing=active_pairing)
@@ -123,3 +121,25 @@ def test_an_inactive_member_reads_nothing(active_pairing, notes, mentor):
     assert list(note_list_for(user=mentor, pairing=active_pairing)) == []
     assert readable_notes(user=mentor, pairing=active_pairing).count() == 0
     assert readable_notes(user=mentor, pairing=active_pairing)[0:25] == []
+
+
+def test_the_meetings_a_note_may_be_about_are_the_latest_not_cancelled(
+    active_pairing, django_assert_num_queries
+):
+    start = timezone.now() - timedelta(days=30)
+    for n in range(8):
+        Meeting.objects.create(
+            pairing=active_pairing,
+            starts_at=start + timedelta(days=n),
+            cancelled_at=timezone.now() if n % 3 == 0 else None,
+        )
+    expected = list(
+        active_pairing.meetings.filter(cancelled_at__isnull=True).order_by("-starts_at")[:4]
+    )
+    with django_assert_num_queries(1):
+        found = meetings_to_note_on(pairing=active_pairing, limit=4)
+    assert [m.pk for m in found] == [m.pk for m in expected]
+    for mine, theirs in zip(found, expected, strict=True):
+        for field in Meeting._meta.concrete_fields:
+            assert getattr(mine, field.attname) == getattr(theirs, field.attname), field.name
+    assert len(meetings_to_note_on(pairing=active_pairing)) == 5
