@@ -15,17 +15,27 @@ from reports.charts import bar_chart, line_chart
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     program, coordinates = selectors.program_get_for_reports(user=request.user, slug=slug)
     figures = selectors.program_dashboard_cached(program=program)
+    # Each chart's markup, written in Python (reports.charts); the template places it.
+    meetings = figures.meetings_per_month
     charts = {
-        "funnel": bar_chart("Applications", figures.funnel),
-        "pairings": bar_chart("Pairings by status", figures.pairings),
+        "funnel": bar_chart("Applications", figures.funnel).html(
+            id="funnel", label_heading="Stage", value_heading="Applications"
+        ),
+        "pairings": bar_chart("Pairings by status", figures.pairings).html(
+            id="pairings", label_heading="Status", value_heading="Pairings"
+        ),
         "meetings": (
-            line_chart("Meetings per month", figures.meetings_per_month)
-            if figures.meetings_per_month is not None
+            line_chart("Meetings per month", meetings).html(id="meetings", value_heading="Meetings")
+            if meetings is not None
             else None
         ),
-        "sessions": bar_chart(
-            "Attendance at past group sessions",
-            [(f"{s.title} ({s.starts_at:%d %b})", s.attended) for s in figures.sessions],
+        "sessions": (
+            bar_chart(
+                "Attendance at past group sessions",
+                [(f"{s.title} ({s.starts_at:%d %b})", s.attended) for s in figures.sessions],
+            ).html(id="sessions", label_heading="Session", value_heading="Attended")
+            if figures.sessions
+            else None
         ),
     }
     return render(
