@@ -12,24 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import cache
+from typing import Any
 
 from django.utils.dates import MONTHS, MONTHS_3, WEEKDAYS_ABBR
 
-_LETTERS: dict[str, Callable[[date], str]] = {
+# A date, or a datetime for the letters of the time (H, i).
+_LETTERS: dict[str, Callable[[Any], str]] = {
     "D": lambda value: str(WEEKDAYS_ABBR[value.weekday()]),  # "Tue"
     "j": lambda value: str(value.day),  # "3"
     "M": lambda value: str(MONTHS_3[value.month]).title(),  # "Mar"
     "F": lambda value: str(MONTHS[value.month]),  # "March"
     "Y": lambda value: f"{value.year:04d}",  # "2026"
-    "H": lambda value: f"{value.hour:02d}",  # type: ignore[attr-defined]  # "14"
-    "i": lambda value: f"{value.minute:02d}",  # type: ignore[attr-defined]  # "05"
+    "H": lambda value: f"{value.hour:02d}",  # "14"
+    "i": lambda value: f"{value.minute:02d}",  # "05"
 }
 _PLAIN = set(" ,.:-/")
 
 
 @cache
-def _pieces(format_string: str) -> tuple[str | Callable[[date], str], ...]:
-    pieces: list[str | Callable[[date], str]] = []
+def _pieces(format_string: str) -> tuple[str | Callable[[Any], str], ...]:
+    pieces: list[str | Callable[[Any], str]] = []
     for character in format_string:
         if character in _LETTERS:
             pieces.append(_LETTERS[character])
@@ -46,6 +48,5 @@ def date_words(value: date, format_string: str) -> str:
     """`django.utils.dateformat.format(value, format_string)` for the letters D j M F Y H i
     (the value already in the time zone it is to be read in)."""
     return "".join(
-        piece if type(piece) is str else piece(value)  # type: ignore[operator]
-        for piece in _pieces(format_string)
+        piece if isinstance(piece, str) else piece(value) for piece in _pieces(format_string)
     )

@@ -60,20 +60,8 @@ class BarChart:
         """The figure (wide and narrow drawings) and the table of its figures; `id` names the
         drawings' titles (`<id>-title`, `<id>-narrow-title`). An empty heading writes, as the
         template did, none for the labels and "Number" for the values."""
-        title = conditional_escape(self.title)
-        rows = "".join(
-            f'<tr><th scope="row">{conditional_escape(bar.label)}</th>'
-            f'<td class="numeric">{bar.value:d}</td></tr>'
-            for bar in self.bars
-        )
-        figure = _figure(
-            self.drawing(id, "wide"), _narrow(self).drawing(f"{id}-narrow", "narrow"), title
-        )
-        return SafeString(
-            f"{figure}"
-            f'<thead><tr><th scope="col">{conditional_escape(label_heading or "")}</th>'
-            f'<th scope="col" class="numeric">{conditional_escape(value_heading or "Number")}'
-            f"</th></tr></thead>{_table_end(rows)}"
+        return _written(
+            self, id, [(bar.label, bar.value) for bar in self.bars], label_heading, value_heading
         )
 
     def drawing(self, svg_id: str, size: str) -> str:
@@ -155,20 +143,8 @@ class LineChart:
     def html(self, *, id: str, value_heading: str = "") -> SafeString:
         """The figure (wide and narrow drawings) and the table of its figures by month, as
         `BarChart.html` writes them."""
-        title = conditional_escape(self.title)
-        rows = "".join(
-            f'<tr><th scope="row">{conditional_escape(point.label)}</th>'
-            f'<td class="numeric">{point.value:d}</td></tr>'
-            for point in self.points
-        )
-        figure = _figure(
-            self.drawing(id, "wide"), _narrow(self).drawing(f"{id}-narrow", "narrow"), title
-        )
-        return SafeString(
-            f"{figure}"
-            '<thead><tr><th scope="col">Month</th><th scope="col" class="numeric">'
-            f"{conditional_escape(value_heading or 'Number')}</th></tr></thead>"
-            f"{_table_end(rows)}"
+        return _written(
+            self, id, [(point.label, point.value) for point in self.points], "Month", value_heading
         )
 
     def drawing(self, svg_id: str, size: str) -> str:
@@ -237,10 +213,35 @@ def line_chart(
     )
 
 
-def _narrow[C: (BarChart, LineChart)](chart: C) -> C:
+def _narrow(chart: BarChart | LineChart) -> BarChart | LineChart:
     if chart.narrow is None:
         raise ValueError("Only a wide drawing (one with its narrow drawing) writes a chart.")
     return chart.narrow
+
+
+def _written(
+    chart: BarChart | LineChart,
+    id: str,
+    items: list[tuple[str, int]],
+    label_heading: str,
+    value_heading: str,
+) -> SafeString:
+    """Both drawings in their figure, then the table of the figures (what the two charts'
+    templates wrote alike); an empty value heading reads "Number"."""
+    title = conditional_escape(chart.title)
+    rows = "".join(
+        f'<tr><th scope="row">{conditional_escape(label)}</th>'
+        f'<td class="numeric">{value:d}</td></tr>'
+        for label, value in items
+    )
+    figure = _figure(
+        chart.drawing(id, "wide"), _narrow(chart).drawing(f"{id}-narrow", "narrow"), title
+    )
+    return SafeString(
+        f'{figure}<thead><tr><th scope="col">{conditional_escape(label_heading)}</th>'
+        f'<th scope="col" class="numeric">{conditional_escape(value_heading or "Number")}'
+        f"</th></tr></thead>{_table_end(rows)}"
+    )
 
 
 def _svg_start(chart: BarChart | LineChart, svg_id: str, size: str) -> str:
