@@ -22,6 +22,17 @@ from tests.builders.reviews import NEUTRAL, REASON_WORDS, RECUSED, recusal_event
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _choose_for_the_panel(page, person) -> None:
+    """Types the person's address and chooses them among the people found, as a reviewer
+    does: until one is chosen, the list of people found lies over the "Add" button."""
+    box = page.get_by_role("combobox", name="Add a panel member")
+    box.fill(person.email)
+    found = page.locator(f"#{box.get_attribute('aria-controls')}")
+    found.get_by_role("option").filter(has_text=person.employee.full_name).click()
+    expect(box).to_have_value(person.employee.full_name)
+    expect(found).to_be_hidden()
+
+
 def test_talent_team_staffs_a_review_and_is_refused_the_subjects_mentor(
     open_page, talent_reviewer, pairing, mentor, mentoree, panel_member
 ):
@@ -39,11 +50,11 @@ def test_talent_team_staffs_a_review_and_is_refused_the_subjects_mentor(
 
     expect_message(page, "The review is planned. Now staff its panel.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Samuel Okoro")
-    page.get_by_label("Add a panel member").fill(panel_member.email)
+    _choose_for_the_panel(page, panel_member)
     page.get_by_role("button", name="Add to the panel").click()
     expect_message(page, "Ingrid Solberg joined the panel.")
 
-    page.get_by_label("Add a panel member").fill(mentor.email)
+    _choose_for_the_panel(page, mentor)
     page.get_by_role("button", name="Add to the panel").click()
     refusal = f"Helena Marsh {NEUTRAL}."
     panel = page.get_by_role("region", name=re.compile(r"^Panel \("))
