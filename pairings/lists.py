@@ -23,11 +23,11 @@ from core.listing import FilteredList, search_condition
 from core.prepared import Prepared, instance
 from pairings.models import Pairing
 from pairings.selectors import (
-    attach_attendance,
     attach_coordinator_themes,
     pairing_list_for,
     pairings_of_program,
     unmatched_mentorees,
+    with_attendance,
 )
 from people.models import Employee, User
 from programs.models import Application, Commitment, CommitmentAcceptance, Program
@@ -117,6 +117,9 @@ _COLUMNS = (
     "agreement__in_force_coordinator_rule",
     "paused",
     "themed",
+    "attendance_visible",
+    "meetings_held",
+    "last_meeting",
 )
 
 
@@ -125,7 +128,8 @@ def _listed(program: int, status: str | None, matching: Q | None = None) -> Quer
     listed = pairings_of_program(program=Program(pk=program), status=status)
     if matching is not None:
         listed = listed.filter(matching)
-    return listed.annotate(paused=_paused(), themed=_themed()).values_list(*_COLUMNS)
+    listed = with_attendance(listed.annotate(paused=_paused(), themed=_themed()))
+    return listed.values_list(*_COLUMNS)
 
 
 # Without a search, built once per process; the statuses and rules the query fixes, and the
@@ -143,10 +147,11 @@ _ONE_STATUS = Prepared(
 class ProgramPairings:
     """A page of the coordinator's pairings at a time, for the paginator (which is given
     the count): the program's pairings with their status, score, names, the coordinator's
-    rule of their agreement, whether paused and whether they have themes for the
-    coordinator, in one query; then their attendance (F6, `attach_attendance`) and, only
-    when a pair shown has some, the themes. Each is a Pairing holding only those fields,
-    its mentor and mentoree (names) and its agreement (the rule)."""
+    rule of their agreement, whether paused, whether they have themes for the
+    coordinator and their attendance where the rule shares it (F6, `with_attendance`), in
+    one query; then, only when a pair shown has some, the themes. Each is a Pairing
+    holding only those fields, its mentor and mentoree (names) and its agreement (the
+    rule)."""
 
     def __init__(self, *, program: Program, status: str, matching: Q | None) -> None:
         self.program, self.status, self.matching = program, status, matching
@@ -165,7 +170,6 @@ class ProgramPairings:
         else:
             rows = _ALL.page(offset=start, limit=stop - start, program=self.program.pk)
         pairings: list[Any] = [_pairing(row) for row in rows]
-        attach_attendance(pairings=pairings)
         if any(pairing.themed for pairing in pairings):
             attach_coordinator_themes(pairings=pairings)
         else:
@@ -190,8 +194,8 @@ def _pairing(row: tuple) -> Pairing:
     mentoree = instance(Employee, id=mentoree_id, first_name=names[2], last_name=names[3])
     Pairing.mentor.field.set_cached_value(pairing, mentor)
     Pairing.mentoree.field.set_cached_value(pairing, mentoree)
-    agreement_id, rule, paused, themed = row[11:]
-    # The agreement as far as attach_attendance reads it (F6): its coordinator rule in force.
+    agreement_id, rule, paused, themed, visible, held, last = row[11:]
+    # The agreement as far as the list reads it: its coordinator rule in force.
     agreement = None
     if agreement_id is not None:
         agreement = instance(
@@ -199,6 +203,8 @@ def _pairing(row: tuple) -> Pairing:
         )
     Pairing.agreement.related.set_cached_value(pairing, agreement)
     pairing.paused, pairing.themed = bool(paused), bool(themed)
+    pairing.attendance_visible = bool(visible)
+    pairing.meetings_held, pairing.last_meeting = held, last
     return pairing
 
 

@@ -9,14 +9,18 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
+    DateTimeField,
     Exists,
     Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, Now, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
@@ -165,7 +169,7 @@ def program_for_coordinator(*, user: User, slug: str) -> Program:
     return program
 
 
-# What the coordinator's list shows of each pairing (and `attach_attendance` reads): only
+# What the coordinator's list shows of each pairing (and `with_attendance` reads): only
 # these columns are read, not every column of the pairing, both people and the agreement.
 PAIRING_LIST_FIELDS = (
     "program_id",
@@ -183,7 +187,7 @@ PAIRING_LIST_FIELDS = (
 
 def pairings_of_program(*, program: Program, status: str | None = None) -> QuerySet[Pairing]:
     """Metadata only: who is paired and where the pairing stands. Meeting dates are shown
-    only where the pair's sharing rules allow attendance to be seen (`attach_attendance`, for
+    only where the pair's sharing rules allow attendance to be seen (`with_attendance`, for
     the page shown); never goals, notes or why a pairing ended."""
     qs = program.pairings.select_related("mentor", "mentoree", "agreement").only(
         *PAIRING_LIST_FIELDS
@@ -198,36 +202,36 @@ def pairings_of_program(*, program: Program, status: str | None = None) -> Query
 ATTENDANCE_RULES = ("attendance", "themes")
 
 
-def attach_attendance(*, pairings) -> None:
-    """Sets `attendance_visible`, `meetings_held` and `last_meeting` on each pairing given (a
-    page of `pairings_of_program`): counted only for the pairs whose rule for the coordinator
-    allows attendance (F6), 0 and None for the others. One grouped query over the meetings of
-    those pairs, instead of aggregating every meeting of the program before paging (a program
-    of 2,000 pairs and 100,000 meetings took 270 ms a page)."""
-    now = timezone.now()
-    visible = []
-    for pairing in pairings:
-        agreement = getattr(pairing, "agreement", None)
-        pairing.attendance_visible = (
-            agreement is not None and agreement.in_force_coordinator_rule in ATTENDANCE_RULES
-        )
-        pairing.meetings_held, pairing.last_meeting = 0, None
-        if pairing.attendance_visible:
-            visible.append(pairing)
-    if not visible:
-        return
+def with_attendance(pairings: QuerySet[Pairing]) -> QuerySet[Pairing]:
+    """`pairings` (of `pairings_of_program`) with `attendance_visible`, `meetings_held` and
+    `last_meeting` worked out in their own query: the meetings held so far (not called off)
+    are counted, and the last one's time read, only for the pairs whose rule for the
+    coordinator allows attendance (F6); the others read 0 and None, their meetings never
+    looked at. Two subqueries on the meetings' (pairing, start) index per row listed, run
+    for the page's rows only; "now" is the database's, so the query is built once
+    (`pairings.lists`). Before: a query of its own for each page (an IN list of the page's
+    pairs and the time, built and planned at every call), before that every meeting of the
+    program aggregated before paging (270 ms a page for 100,000 meetings)."""
+    visible = Q(agreement__in_force_coordinator_rule__in=ATTENDANCE_RULES)
     held = (
         Meeting.objects.filter(
-            pairing__in=[p.pk for p in visible], starts_at__lte=now, cancelled_at__isnull=True
+            pairing=OuterRef("pk"), starts_at__lte=Now(), cancelled_at__isnull=True
         )
         .order_by()
         .values("pairing")
-        .annotate(n=Count("pk"), last=Max("starts_at"))
-        .values_list("pairing", "n", "last")
     )
-    by_pairing = {pairing_id: (n, last) for pairing_id, n, last in held}
-    for pairing in visible:
-        pairing.meetings_held, pairing.last_meeting = by_pairing.get(pairing.pk, (0, None))
+    return pairings.annotate(
+        attendance_visible=Case(When(visible, then=True), default=False),
+        meetings_held=Case(
+            When(visible, then=Coalesce(Subquery(held.annotate(n=Count("pk")).values("n")), 0)),
+            default=0,
+        ),
+        last_meeting=Case(
+            When(visible, then=Subquery(held.annotate(last=Max("starts_at")).values("last"))),
+            default=None,
+            output_field=DateTimeField(),
+        ),
+    )
 
 
 def attach_coordinator_themes(*, pairings) -> None:

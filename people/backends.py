@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
@@ -25,6 +26,46 @@ def _permissions_of(user) -> object:
 
 # Asked on every page of the admin (built once: core.prepared).
 _PERMISSIONS = Prepared(_permissions_of, "user")
+
+
+def _account(user: int):
+    return get_user_model()._default_manager.select_related("employee").filter(pk=user)
+
+
+# Asked on every signed-in request: the account and its directory entry (built once).
+_ACCOUNT = Prepared(_account, "user")
+
+
+def _fields(model) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def signed_in_account(user_id: int):
+    """The account of `user_id` with its directory entry cached on it (or its absence: then
+    `user.employee` raises as the ORM's would), read by one prepared query: what
+    `select_related("employee")` returns, without building the query on every request (the
+    ORM took 0.9 ms of Python to build what the database answers in 0.2). The columns come
+    in the ORM's order for a select_related: the account's fields, then the entry's."""
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    rows = _ACCOUNT.rows(user=user_id)
+    if not rows:
+        return None
+    account_model = get_user_model()
+    entry_model = account_model.employee.related.related_model
+    account_fields, entry_fields = _fields(account_model), _fields(entry_model)
+    row = rows[0]
+    if len(row) != len(account_fields) + len(entry_fields):
+        raise ValueError("the account query's columns are not the account's and the entry's")
+    user = account_model.from_db(connection.alias, account_fields, row[: len(account_fields)])
+    entry = None
+    if row[len(account_fields)] is not None:  # the entry's primary key: there is one
+        entry = entry_model.from_db(connection.alias, entry_fields, row[len(account_fields) :])
+        entry_model.user.field.set_cached_value(entry, user)
+    account_model.employee.related.set_cached_value(user, entry)
+    return user
 
 
 class EmailBackend(ModelBackend):
@@ -73,8 +114,7 @@ class EmailBackend(ModelBackend):
     def get_user(self, user_id):
         """The signed-in account of a request, with its directory entry in the same query:
         nearly every page asks for it (the navigation's roles, the selectors' `me`)."""
-        user = get_user_model()._default_manager.select_related("employee").filter(pk=user_id)
-        user = user.first()
+        user = signed_in_account(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

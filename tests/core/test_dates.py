@@ -11,12 +11,12 @@ from django.utils import translation
 from django.utils.dateformat import format as date_format
 
 from confidentiality.views import SHORT
-from core.dates import date_words
+from core.dates import date_words, knows
 from pairings.program_page import DAY
 from pairings.rows import ON
 from pairings.templatetags.meetings import DAY_AND_TIME
 
-FORMATS = [SHORT, ON, DAY, DAY_AND_TIME, "j F Y", "j M Y", "j M Y, H:i"]
+FORMATS = [SHORT, ON, DAY, DAY_AND_TIME, "j F Y", "j M Y", "j M Y, H:i", "j M Y, P", "P"]
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -45,7 +45,17 @@ def test_a_date_without_a_time_too():
         assert date_words(day, "j F Y") == date_format(day, "j F Y")
 
 
-@pytest.mark.parametrize("format_string", ["P", "N j, Y", "j M Y, H:i e", r"\a\t H:i", "jS F"])
+@pytest.mark.parametrize("format_string", ["N j, Y", "j M Y, H:i e", r"\a\t H:i", "jS F", "g:i A"])
 def test_a_letter_it_does_not_know_is_refused(format_string):
+    assert not knows(format_string)
     with pytest.raises(ValueError, match=r"dateformat\.format"):
         date_words(datetime(2026, 3, 3, 14, 5, tzinfo=LONDON), format_string)
+
+
+def test_midnight_and_noon_are_words():
+    for hour, minute in [(0, 0), (12, 0), (0, 1), (12, 30), (23, 0), (11, 59)]:
+        moment = datetime(2026, 3, 3, hour, minute, tzinfo=LONDON)
+        assert date_words(moment, "P") == date_format(moment, "P")
+    assert (
+        date_words(datetime(2026, 3, 3, 0, 0, tzinfo=LONDON), "j M Y, P") == "3 Mar 2026, midnight"
+    )

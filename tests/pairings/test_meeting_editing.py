@@ -340,8 +340,7 @@ def test_a_cancelled_meeting_never_counts_as_held_once_its_hour_has_passed(
     # Time passes: the hour it was planned for is behind us.
     Meeting.objects.filter(pk=called_off.pk).update(starts_at=timezone.now() - timedelta(hours=1))
 
-    pairings = list(selectors.pairings_of_program(program=program))
-    selectors.attach_attendance(pairings=pairings)
+    pairings = list(selectors.with_attendance(selectors.pairings_of_program(program=program)))
     (pairing,) = pairings
     assert pairing.attendance_visible
     assert (pairing.meetings_held, pairing.last_meeting) == (1, held.starts_at)
