@@ -6,7 +6,13 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from core.widgets import QuickNumberInput, QuickRender, QuickTextarea, QuickTextInput
+from core.widgets import (
+    QuickNumberInput,
+    QuickRender,
+    QuickSelect,
+    QuickTextarea,
+    QuickTextInput,
+)
 from pairings.matching.picker import PIN_MENTOR, PIN_MENTOREE
 from pairings.models import Goal, Meeting, Pairing
 from people.forms import PersonField, person_field
@@ -27,8 +33,13 @@ class MeetingForm(forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["starts_at", "duration_minutes", "format"]
-        # Rendered in Python (core.widgets.QuickRender): the same HTML, without two templates.
-        widgets = {"starts_at": QuickDateTimeInput, "duration_minutes": QuickNumberInput}
+        # Rendered in Python (core.widgets): the same HTML, without a template per element
+        # (the format's select and its options through Django's took 0.5 ms of the space).
+        widgets = {
+            "starts_at": QuickDateTimeInput,
+            "duration_minutes": QuickNumberInput,
+            "format": QuickSelect,
+        }
         labels = {"starts_at": "Date and time", "duration_minutes": "Duration (minutes)"}
 
     def __init__(self, *args, **kwargs):
