@@ -44,6 +44,20 @@ def test_an_expired_or_unknown_session_is_empty_and_its_key_forgotten(db):
         assert reader.session_key is None
 
 
+def test_expiry_is_read_against_the_web_process_clock_as_djangos_is(db, monkeypatch):
+    store = SessionStore()
+    store["answer"] = 42
+    store.set_expiry(30)
+    store.save()
+    assert SessionStore(store.session_key).load()["answer"] == 42
+
+    later = timezone.now() + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # this process's clock, a minute on
+
+    assert DjangoStore(store.session_key).load() == {}
+    assert SessionStore(store.session_key).load() == {}
+
+
 def test_a_session_saved_by_ours_is_read_by_djangos(db):
     store = SessionStore()
     store["answer"] = 42
