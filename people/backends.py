@@ -3,11 +3,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 
-from core.prepared import Prepared
+from core.prepared import Prepared, instance
 
 
 def _permissions_of(user) -> object:
@@ -59,10 +58,12 @@ def signed_in_account(user_id: int):
     row = rows[0]
     if len(row) != len(account_fields) + len(entry_fields):
         raise ValueError("the account query's columns are not the account's and the entry's")
-    user = account_model.from_db(connection.alias, account_fields, row[: len(account_fields)])
+    account_row = row[: len(account_fields)]
+    user = instance(account_model, **dict(zip(account_fields, account_row, strict=True)))
     entry = None
     if row[len(account_fields)] is not None:  # the entry's primary key: there is one
-        entry = entry_model.from_db(connection.alias, entry_fields, row[len(account_fields) :])
+        entry_row = row[len(account_fields) :]
+        entry = instance(entry_model, **dict(zip(entry_fields, entry_row, strict=True)))
         entry_model.user.field.set_cached_value(entry, user)
     account_model.employee.related.set_cached_value(user, entry)
     return user

@@ -58,6 +58,19 @@ ENDED_TITLE = "your mentoring pair has ended"
 
 MEETING_FORM_FORMAT = "%Y-%m-%dT%H:%M"
 
+# Everyone who might try to read a pair's things, by fixture name: its two members, another
+# mentor, the program's coordinator and a committee member, HR, a superuser, an outsider.
+AROUND_A_PAIR = (
+    "mentor",
+    "mentoree",
+    "other_mentor",
+    "coordinator",
+    "committee_member",
+    "hr_admin",
+    "superuser",
+    "outsider",
+)
+
 
 def person(**fields) -> Employee:
     """A new directory entry (with its account); defaults from EmployeeFactory."""

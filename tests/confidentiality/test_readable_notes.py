@@ -19,17 +19,7 @@ from confidentiality.reads import readable_notes
 from confidentiality.selectors import meetings_to_note_on, note_list_for
 from confidentiality.services import note_create
 from pairings.models import Meeting
-
-PEOPLE = [
-    "mentor",
-    "mentoree",
-    "other_mentor",
-    "coordinator",
-    "committee_member",
-    "hr_admin",
-    "superuser",
-    "outsider",
-]
+from tests.builders.pairings import AROUND_A_PAIR
 
 
 @pytest.fixture
@@ -69,7 +59,7 @@ def _same(found: list[Note], expected: list[Note]) -> None:
             assert mine.meeting.starts_at == theirs.meeting.starts_at
 
 
-@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("person", AROUND_A_PAIR)
 def test_the_prepared_reads_answer_what_guardian_answers(request, person, active_pairing, notes):
     user = request.getfixturevalue(person)
     expected = list(note_list_for(user=user, pairing=active_pairing))

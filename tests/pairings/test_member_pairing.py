@@ -15,18 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from pairings import services as pairing_services
 from pairings.models import Goal, Pairing
 from pairings.selectors import goals_of, pairing_get_for, pairing_list_for
-from tests.builders.pairings import add_goal
-
-PEOPLE = [
-    "mentor",
-    "mentoree",
-    "other_mentor",
-    "coordinator",
-    "committee_member",
-    "hr_admin",
-    "superuser",
-    "outsider",
-]
+from tests.builders.pairings import AROUND_A_PAIR, add_goal
 
 
 def _orm(user, pk) -> Pairing | None:
@@ -55,7 +44,7 @@ def _same(found: Pairing, expected: Pairing) -> None:
             assert type(mine) is type(theirs), field.name
 
 
-@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("person", AROUND_A_PAIR)
 def test_the_prepared_read_answers_what_guardian_answers(request, person, active_pairing):
     user = request.getfixturevalue(person)
     expected = _orm(user, active_pairing.pk)

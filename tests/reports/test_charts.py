@@ -5,6 +5,7 @@ from itertools import pairwise
 
 import pytest
 from django.template import Context, Engine, engines
+from django.template.backends.django import DjangoTemplates
 
 from reports.charts import NARROW, TICK_SPACING, WIDTH, bar_chart, line_chart
 
@@ -103,7 +104,9 @@ OLD_TEMPLATES = {
 def old(name: str, **context) -> str:
     """`name` rendered as the dashboard rendered it: by the project's template engine (its
     autoescaping, filters and settings), its includes found among the old templates."""
-    project = engines["django"].engine  # type: ignore[attr-defined]
+    backend = engines["django"]
+    assert isinstance(backend, DjangoTemplates)
+    project = backend.engine
     engine = Engine(
         loaders=[("django.template.loaders.locmem.Loader", OLD_TEMPLATES)],
         autoescape=project.autoescape,
